@@ -1,0 +1,49 @@
+# Every target bootstraps what it needs: a fresh clone only needs `make run`
+# or `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+RASA := .venv/bin/rasa
+VENV_STAMP := .venv/.installed
+SPACY_MODEL := models/spacy/clinic_en/meta.json
+RASA_MODEL := models/clinic-assistant.tar.gz
+CONTENT := $(wildcard data/content/*.yml) data/clinics.yml
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard clinic_nlp/*.py)
+
+export PYTHONDONTWRITEBYTECODE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: install spacy train validate run test bench clean
+
+install: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt constraints.txt scripts/bootstrap.sh
+	@scripts/bootstrap.sh
+
+spacy: $(SPACY_MODEL)
+
+$(SPACY_MODEL): $(VENV_STAMP) $(CONTENT) $(wildcard clinic_nlp/*.py) actions/content.py
+	$(PY) -m clinic_nlp.build_pipeline
+
+# Trains only when data, domain, config or the NLU code changed.
+train: $(RASA_MODEL)
+
+$(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name clinic-assistant --out models --quiet
+
+validate: $(SPACY_MODEL)
+	$(RASA) data validate --fail-on-warnings --quiet
+
+run: $(RASA_MODEL)
+	@exec $(PY) -m scripts.serve --model $(RASA_MODEL)
+
+# Order fails fastest: data validation, then the pytest suite (unit tests,
+# rasa test stories, held-out NLU evaluation, live servers).
+test: validate $(RASA_MODEL)
+	$(PY) -m pytest
+
+bench: $(RASA_MODEL)
+	$(PY) -m scripts.bench
+
+clean:
+	rm -rf models results .rasa reports/triage.txt

@@ -1,0 +1,241 @@
+"""The clinic's editable content (``data/content/*.yml``) as typed objects.
+
+Everything the assistant says about exercises and topics, and every spaCy
+pattern for them, is derived from these files; nothing here is hard-coded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT_DIR = REPO_ROOT / "data" / "content"
+
+DETAIL_KINDS = ("reps", "hold", "support", "other_side")
+
+
+class ContentError(ValueError):
+    """A content file is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    key: str
+    name: str
+    aliases: Tuple[str, ...]
+    body_parts: Tuple[str, ...]
+    summary: str
+    steps: Tuple[str, ...]
+    details: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    title: str
+    text: str
+    intent: Optional[str]
+    aliases: Tuple[str, ...]
+    related_exercises: Tuple[str, ...]
+    offer_visit: bool
+
+
+@dataclass(frozen=True)
+class Content:
+    exercises: Mapping[str, Exercise]
+    topics: Mapping[str, Topic]
+    body_parts: Mapping[str, Tuple[str, ...]]
+    disclaimer: str
+    visit_offer: str
+    _alias_index: Dict[str, str] = field(default_factory=dict, repr=False)
+
+    def exercise_for_text(self, text: Optional[str]) -> Optional[Exercise]:
+        """The exercise a phrase refers to: an alias, a body part, or a near miss.
+
+        SMS users misspell freely ("hamstrng strech"), so an unknown phrase is
+        compared with every alias and accepted only when it is close.
+        """
+        if not text:
+            return None
+        if text in self.exercises:
+            return self.exercises[text]
+        phrase = normalise(text)
+        key = self._alias_index.get(phrase)
+        if key:
+            return self.exercises[key]
+        by_part = self.exercise_for_body_part(phrase)
+        if by_part:
+            return by_part
+        close = difflib.get_close_matches(phrase, list(self._alias_index), n=1, cutoff=0.8)
+        return self.exercises[self._alias_index[close[0]]] if close else None
+
+    def exercise_for_body_part(self, part: Optional[str]) -> Optional[Exercise]:
+        """The only exercise for a body part, when exactly one targets it."""
+        if not part:
+            return None
+        key = self.body_part_key(part) or normalise(part)
+        matches = [e for e in self.exercises.values() if key in e.body_parts]
+        return matches[0] if len(matches) == 1 else None
+
+    def body_part_key(self, text: str) -> Optional[str]:
+        phrase = normalise(text)
+        for key, aliases in self.body_parts.items():
+            if phrase == key or phrase in aliases:
+                return key
+        return None
+
+    def topic_for_text(self, text: Optional[str]) -> Optional[Topic]:
+        """A topic (condition) by one of its aliases, tolerating small typos."""
+        if not text:
+            return None
+        if text in self.topics:
+            return self.topics[text]
+        phrase = normalise(text)
+        index = {alias: t.key for t in self.topics.values() for alias in t.aliases}
+        if phrase in index:
+            return self.topics[index[phrase]]
+        close = difflib.get_close_matches(phrase, list(index), n=1, cutoff=0.8)
+        return self.topics[index[close[0]]] if close else None
+
+    def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
+        return next((t for t in self.topics.values() if intent and t.intent == intent), None)
+
+    def find_topic_in_message(self, message: str) -> Optional[Topic]:
+        words = normalise(message).split()
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                gram = " ".join(words[start : start + size])
+                found = self.topic_for_text(gram) if len(gram) >= 5 else None
+                if found:
+                    return found
+        return None
+
+    def find_exercise_in_message(self, message: str) -> Optional[Exercise]:
+        """Last resort when NER found nothing: scan the message's word n-grams."""
+        words = normalise(message).split()
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                gram = " ".join(words[start : start + size])
+                if len(gram) < 4:
+                    continue
+                found = self.exercise_for_text(gram)
+                if found:
+                    return found
+        return None
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation to spaces (but keep "3-way"), single spaces."""
+    text = re.sub(r"[^\w\s-]", " ", text.lower())
+    return " ".join(text.split())
+
+
+def _require(mapping: Mapping, key: str, where: str, kind: type = str):
+    value = mapping.get(key) if isinstance(mapping, Mapping) else None
+    if not isinstance(value, kind) or (kind is str and not value.strip()):
+        raise ContentError(f"{where}: field '{key}' must be a non-empty {kind.__name__}")
+    return value
+
+
+def _read(path: Path) -> Mapping:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _load_exercises(path: Path) -> Dict[str, Exercise]:
+    raw = _require(_read(path), "exercises", str(path), dict)
+    exercises = {}
+    for key, item in raw.items():
+        where = f"{path.name}: exercises.{key}"
+        details = _require(item, "details", where, dict)
+        missing = [d for d in DETAIL_KINDS if not details.get(d)]
+        if missing:
+            raise ContentError(f"{where}: details lacks {', '.join(missing)}")
+        steps = _require(item, "steps", where, list)
+        if not steps or not all(isinstance(s, str) and s.strip() for s in steps):
+            raise ContentError(f"{where}: field 'steps' must list non-empty strings")
+        exercises[key] = Exercise(
+            key=key,
+            name=_require(item, "name", where),
+            aliases=tuple(normalise(a) for a in _require(item, "aliases", where, list)),
+            body_parts=tuple(_require(item, "body_parts", where, list)),
+            summary=_require(item, "summary", where).strip(),
+            steps=tuple(s.strip() for s in steps),
+            details={k: details[k].strip() for k in DETAIL_KINDS},
+        )
+    return exercises
+
+
+def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> Dict[str, Topic]:
+    raw = _require(_read(path), "topics", str(path), dict)
+    topics = {}
+    for key, item in raw.items():
+        where = f"{path.name}: topics.{key}"
+        related = tuple(item.get("related_exercises") or ())
+        unknown = [r for r in related if r not in exercises]
+        if unknown:
+            raise ContentError(f"{where}: related_exercises names unknown {unknown}")
+        topics[key] = Topic(
+            key=key,
+            title=_require(item, "title", where),
+            text=_require(item, "text", where).strip(),
+            intent=item.get("intent"),
+            aliases=tuple(normalise(a) for a in item.get("aliases") or ()),
+            related_exercises=related,
+            offer_visit=bool(item.get("offer_visit")),
+        )
+    return topics
+
+
+def load_content(directory: Optional[Path] = None) -> Content:
+    """Read and check every content file; raise ContentError naming the problem."""
+    directory = Path(directory or os.environ.get("CLINIC_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
+    exercises = _load_exercises(directory / "exercises.yml")
+    topics = _load_topics(directory / "topics.yml", exercises)
+    safety = _read(directory / "safety.yml")
+    parts_raw = _require(_read(directory / "body_parts.yml"), "body_parts", "body_parts.yml", dict)
+    body_parts = {k: tuple(normalise(a) for a in v) for k, v in parts_raw.items()}
+    alias_index: Dict[str, str] = {}
+    for exercise in exercises.values():
+        for alias in (*exercise.aliases, normalise(exercise.name)):
+            other = alias_index.setdefault(alias, exercise.key)
+            if other != exercise.key:
+                raise ContentError(f"alias '{alias}' names both {other} and {exercise.key}")
+    return Content(
+        exercises=exercises,
+        topics=topics,
+        body_parts=body_parts,
+        disclaimer=_require(safety, "disclaimer", "safety.yml").strip(),
+        visit_offer=_require(safety, "visit_offer", "safety.yml").strip(),
+        _alias_index=alias_index,
+    )
+
+
+@lru_cache(maxsize=4)
+def get_content(directory: Optional[str] = None) -> Content:
+    """The cached content the action server answers from."""
+    return load_content(Path(directory) if directory else None)
+
+
+def all_exercise_texts(content: Content) -> List[str]:
+    """Every instruction sentence, for tests that police the safety line."""
+    texts: List[str] = []
+    for exercise in content.exercises.values():
+        texts.extend(exercise.steps)
+        texts.extend(exercise.details.values())
+    return texts

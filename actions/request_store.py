@@ -1,0 +1,456 @@
+"""Durable store for intake, booking, call-back and urgent requests (SQLAlchemy Core).
+
+Every write is committed before the call returns, and every database failure
+surfaces as StoreUnavailable: the bot must only tell a patient "we'll call you"
+once the request is safely stored. Contact details and answers are personal
+data: they are never logged and are left out of reprs and error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    case,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.sql import Select
+from sqlalchemy.types import DateTime, TypeDecorator
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+URL_ENV_VAR = "CLINIC_DB_URL"
+DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "clinic_requests.db"
+
+KINDS = ("intake", "booking", "callback", "urgent")
+URGENCIES = ("normal", "urgent")
+STATUSES = ("new", "contacted", "booked", "closed")
+
+REFERENCE_PREFIX = "PT-"
+# No 0/O, 1/I/L or U, so a reference read out over the phone is unambiguous.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_LENGTH = 6
+_REFERENCE_ATTEMPTS = 5
+
+
+class StoreError(Exception):
+    """Base class for request store errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be reached or the operation failed; nothing was changed."""
+
+
+class SchemaTooNew(StoreUnavailable):
+    """The database was created by a newer version of this code."""
+
+
+class RequestNotFound(StoreError, LookupError):
+    """No request has the given reference."""
+
+
+class _UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware one")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_requests_{column}")
+
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("schema_version", Integer, nullable=False),
+)
+
+requests_table = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("created_at", _UTCDateTime, nullable=False),
+    Column("updated_at", _UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("sender_id", String(255), nullable=False),
+    Column("clinic_id", String(64)),
+    Column("urgency", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_changed_by", String(255)),
+    Column("status_changed_at", _UTCDateTime),
+    Column("answers", Text, nullable=False),
+    Column("contact_name", String(255)),
+    Column("contact_phone", String(64)),
+    Column("contact_email", String(320)),
+    _one_of("kind", KINDS),
+    _one_of("urgency", URGENCIES),
+    _one_of("status", STATUSES),
+    Index("ix_requests_clinic_status", "clinic_id", "status"),
+)
+
+history_table = Table(
+    "status_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False, index=True),
+    Column("old", String(16), nullable=False),
+    Column("new", String(16), nullable=False),
+    Column("changed_by", String(255), nullable=False),
+    Column("changed_at", _UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class SavedRequest:
+    reference: str
+    id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    id: int
+    reference: str
+    created_at: datetime
+    updated_at: datetime
+    kind: str
+    channel: str
+    sender_id: str = field(repr=False)  # on SMS this is the patient's phone number
+    clinic_id: str | None
+    urgency: str
+    status: str
+    status_changed_by: str | None
+    status_changed_at: datetime | None
+    answers: dict[str, Any] = field(repr=False)
+    contact_name: str | None = field(repr=False)
+    contact_phone: str | None = field(repr=False)
+    contact_email: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    old: str
+    new: str
+    changed_by: str
+    changed_at: datetime
+
+
+class RequestStore:
+    """Requests in any SQLAlchemy database; tables are created on first use.
+
+    The URL comes from ``url``, else $CLINIC_DB_URL, else a SQLite file at
+    ``var/clinic_requests.db``. No connection is made until the first call.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url or os.environ.get(URL_ENV_VAR) or None
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def save_request(
+        self,
+        *,
+        kind: str,
+        channel: str,
+        sender_id: str,
+        answers: Mapping[str, Any] | None = None,
+        clinic_id: str | None = None,
+        urgency: str | None = None,
+        contact_name: str | None = None,
+        contact_phone: str | None = None,
+        contact_email: str | None = None,
+    ) -> SavedRequest:
+        """Store a new request and commit it before returning.
+
+        ``urgency`` defaults to "urgent" for urgent requests, else "normal".
+        Raises ValueError for invalid arguments, StoreUnavailable if it could not be stored.
+        """
+        _require_choice("kind", kind, KINDS)
+        urgency = urgency or ("urgent" if kind == "urgent" else "normal")
+        _require_choice("urgency", urgency, URGENCIES)
+        if kind == "urgent" and urgency != "urgent":
+            raise ValueError("an urgent request must have urgency 'urgent'")
+        now = datetime.now(timezone.utc)
+        values = {
+            "created_at": now,
+            "updated_at": now,
+            "kind": kind,
+            "channel": channel,
+            "sender_id": sender_id,
+            "clinic_id": clinic_id,
+            "urgency": urgency,
+            "status": "new",
+            "answers": json.dumps(dict(answers or {}), ensure_ascii=False, sort_keys=True),
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "contact_email": contact_email,
+        }
+        with _failures_as_unavailable("saving a request"):
+            engine = self._ready_engine()
+            for _ in range(_REFERENCE_ATTEMPTS):
+                reference = _new_reference()
+                try:
+                    with engine.begin() as conn:
+                        result = conn.execute(
+                            insert(requests_table).values(reference=reference, **values)
+                        )
+                except IntegrityError as exc:
+                    if self._reference_taken(engine, reference):
+                        continue
+                    raise StoreUnavailable(
+                        f"request rejected by the database ({type(exc.orig).__name__})"
+                    ) from exc
+                log.info(
+                    "saved %s request %s (clinic=%s, urgency=%s)",
+                    kind,
+                    reference,
+                    clinic_id,
+                    urgency,
+                )
+                return SavedRequest(reference, int(result.inserted_primary_key[0]), now)
+        raise StoreUnavailable(f"no free reference after {_REFERENCE_ATTEMPTS} attempts")
+
+    def get(self, reference: str) -> StoredRequest | None:
+        with self._connection("reading a request") as conn:
+            row = conn.execute(_by_reference(reference)).first()
+        return _to_request(row) if row else None
+
+    def list_requests(
+        self,
+        clinic_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
+        limit: int = 500,
+    ) -> list[StoredRequest]:
+        """Matching requests, urgent first, then newest first."""
+        if status is not None:
+            _require_choice("status", status, STATUSES)
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        query = select(requests_table)
+        for column, value in (("clinic_id", clinic_id), ("status", status), ("channel", channel)):
+            if value is not None:
+                query = query.where(requests_table.c[column] == value)
+        query = query.order_by(
+            case((requests_table.c.urgency == "urgent", 0), else_=1),
+            requests_table.c.created_at.desc(),
+            requests_table.c.id.desc(),
+        ).limit(limit)
+        with self._connection("listing requests") as conn:
+            rows = conn.execute(query).all()
+        return [_to_request(row) for row in rows]
+
+    def set_status(self, reference: str, status: str, changed_by: str) -> StoredRequest:
+        """Change a request's status and record it in the history, atomically.
+
+        Setting the current status again changes nothing.
+        """
+        _require_choice("status", status, STATUSES)
+        if not changed_by.strip():
+            raise ValueError("changed_by must name who changed the status")
+        with self._connection("changing a request status", transaction=True) as conn:
+            row = conn.execute(_by_reference(reference).with_for_update()).first()
+            if row is None:
+                raise RequestNotFound(f"no request with reference {reference!r}")
+            old = row.status
+            if old != status:
+                self._record_status(conn, row, status, changed_by)
+                row = conn.execute(_by_reference(reference)).one()
+        if old != status:
+            log.info("request %s status %s -> %s by %s", row.reference, old, status, changed_by)
+        return _to_request(row)
+
+    def status_history(self, reference: str) -> list[StatusChange]:
+        """Status changes of one request, oldest first."""
+        query = (
+            select(history_table)
+            .join(requests_table, requests_table.c.id == history_table.c.request_id)
+            .where(requests_table.c.reference == _normalise_reference(reference))
+            .order_by(history_table.c.changed_at, history_table.c.id)
+        )
+        with self._connection("reading status history") as conn:
+            if conn.execute(_by_reference(reference)).first() is None:
+                raise RequestNotFound(f"no request with reference {reference!r}")
+            rows = conn.execute(query).all()
+        return [StatusChange(row.old, row.new, row.changed_by, row.changed_at) for row in rows]
+
+    def dispose(self) -> None:
+        """Close pooled connections; the next call reconnects."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    @contextmanager
+    def _connection(self, action: str, transaction: bool = False) -> Iterator[Connection]:
+        """A connection (or a transaction, committed on exit) whose database
+        failures surface as StoreUnavailable."""
+        with _failures_as_unavailable(action):
+            engine = self._ready_engine()
+            with engine.begin() if transaction else engine.connect() as conn:
+                yield conn
+
+    def _ready_engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                engine = create_engine(self._resolve_url(), future=True, pool_pre_ping=True)
+                try:
+                    _prepare_schema(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+                self._engine = engine
+            return self._engine
+
+    def _resolve_url(self) -> str:
+        if self._url:
+            return self._url
+        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DEFAULT_DB_PATH}"
+
+    @staticmethod
+    def _record_status(conn: Connection, row: Row, status: str, changed_by: str) -> None:
+        now = datetime.now(timezone.utc)
+        conn.execute(
+            update(requests_table)
+            .where(requests_table.c.id == row.id)
+            .values(
+                status=status, status_changed_by=changed_by, status_changed_at=now, updated_at=now
+            )
+        )
+        conn.execute(
+            insert(history_table).values(
+                request_id=row.id, old=row.status, new=status, changed_by=changed_by, changed_at=now
+            )
+        )
+
+    @staticmethod
+    def _reference_taken(engine: Engine, reference: str) -> bool:
+        with engine.connect() as conn:
+            return conn.execute(_by_reference(reference)).first() is not None
+
+
+def _prepare_schema(engine: Engine) -> None:
+    """Create missing tables and record the schema version; refuse newer schemas."""
+    with engine.begin() as conn:
+        version = None
+        if inspect(conn).has_table(schema_info.name):
+            version = conn.execute(select(func.max(schema_info.c.schema_version))).scalar()
+        if version is not None and version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"request database has schema version {version}, but this code supports "
+                f"up to {SCHEMA_VERSION}; upgrade the code before using this database"
+            )
+        metadata.create_all(conn)
+        if version is None:
+            conn.execute(insert(schema_info).values(schema_version=SCHEMA_VERSION))
+
+
+@contextmanager
+def _failures_as_unavailable(action: str) -> Iterator[None]:
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable(
+            f"request store unavailable while {action}: {_describe(exc)}"
+        ) from exc
+
+
+def _describe(exc: BaseException) -> str:
+    """A log-safe summary. Statement errors can echo row values (phone numbers,
+    emails), so only connection-level errors include the driver's message."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        lines = str(exc.orig).strip().splitlines()
+        return f"{type(exc.orig).__name__}: {lines[0]}" if lines else type(exc.orig).__name__
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return type(exc).__name__
+
+
+def _require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _new_reference() -> str:
+    return REFERENCE_PREFIX + "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+    )
+
+
+def _normalise_reference(reference: str) -> str:
+    return reference.strip().upper()
+
+
+def _by_reference(reference: str) -> Select:
+    return select(requests_table).where(
+        requests_table.c.reference == _normalise_reference(reference)
+    )
+
+
+def _to_request(row: Row) -> StoredRequest:
+    return StoredRequest(
+        id=row.id,
+        reference=row.reference,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        kind=row.kind,
+        channel=row.channel,
+        sender_id=row.sender_id,
+        clinic_id=row.clinic_id,
+        urgency=row.urgency,
+        status=row.status,
+        status_changed_by=row.status_changed_by,
+        status_changed_at=row.status_changed_at,
+        answers=json.loads(row.answers),
+        contact_name=row.contact_name,
+        contact_phone=row.contact_phone,
+        contact_email=row.contact_email,
+    )

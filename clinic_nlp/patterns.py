@@ -1,0 +1,48 @@
+"""spaCy EntityRuler patterns derived from the content and clinic files.
+
+Nothing here lists a word by hand: a clinic that adds an alias to
+``data/content/*.yml`` or a clinic to ``data/clinics.yml`` gets it recognised
+after ``make run`` rebuilds the pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+
+from actions.content import Content, normalise
+
+ZIP_PATTERN = {"label": "zip_code", "pattern": [{"TEXT": {"REGEX": r"^\d{5}$"}}]}
+
+
+def _phrases(label: str, key: str, phrases: Iterable[str]) -> List[Dict]:
+    return [{"label": label, "pattern": p, "id": key} for p in sorted(set(phrases)) if p]
+
+
+def clinic_phrases(clinics_file: Path) -> Dict[str, List[str]]:
+    """Names, towns and aliases per clinic id (empty if no directory yet)."""
+    if not clinics_file.exists():
+        return {}
+    data = yaml.safe_load(clinics_file.read_text(encoding="utf-8")) or {}
+    phrases: Dict[str, List[str]] = {}
+    for clinic in data.get("clinics") or []:
+        names = [clinic.get("name"), clinic.get("city"), *(clinic.get("aliases") or [])]
+        phrases[clinic["id"]] = [normalise(n) for n in names if n]
+    return phrases
+
+
+def entity_patterns(content: Content, clinics_file: Optional[Path] = None) -> List[Dict]:
+    patterns: List[Dict] = []
+    for exercise in content.exercises.values():
+        patterns += _phrases("exercise", exercise.key, (*exercise.aliases, normalise(exercise.name)))
+    for topic in content.topics.values():
+        patterns += _phrases("condition", topic.key, topic.aliases)
+    for part, aliases in content.body_parts.items():
+        patterns += _phrases("body_part", part, (part, *aliases))
+    if clinics_file is not None:
+        for clinic_id, names in clinic_phrases(clinics_file).items():
+            patterns += _phrases("clinic", clinic_id, names)
+    patterns.append(ZIP_PATTERN)
+    return patterns

@@ -1,0 +1,1 @@
+"""Command-line helpers: serving, NLU reports, benchmarks."""
