@@ -12,13 +12,18 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install spacy train validate run test bench clean
+.PHONY: install browser spacy train validate run test bench clean
 
 install: $(VENV_STAMP)
 
 $(VENV_STAMP): requirements.txt constraints.txt scripts/bootstrap.sh
 	@scripts/bootstrap.sh
+
+# Debian's Chromium for the browser tests (no browser download).
+browser:
+	@scripts/install_browser.sh
 
 spacy: $(SPACY_MODEL)
 
@@ -39,7 +44,7 @@ run: $(RASA_MODEL)
 
 # Order fails fastest: data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).
-test: validate $(RASA_MODEL)
+test: validate $(RASA_MODEL) browser
 	$(PY) -m pytest
 
 bench: $(RASA_MODEL)

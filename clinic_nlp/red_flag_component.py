@@ -103,7 +103,8 @@ class RedFlagClassifier(GraphComponent):
     def _flag(self, message: Message, hits: Sequence[RedFlagHit]) -> None:
         intent = {INTENT_NAME_KEY: self._intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *self._ranking_without_flag(message)], add_to_output=True)
+        ranking = [intent, *self._ranking_without_flag(message)]
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         entities = [
             {
                 ENTITY_ATTRIBUTE_TYPE: RED_FLAG_ENTITY,

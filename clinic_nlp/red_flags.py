@@ -94,15 +94,11 @@ class Detection:
     hits: Tuple[RedFlagHit, ...]
     negated: Tuple[RedFlagHit, ...]
 
-    @property
-    def is_red_flag(self) -> bool:
-        return bool(self.hits)
-
 
 # ---------------------------------------------------------------- loading
 
 
-def normalise(text: str) -> str:
+def _normalise(text: str) -> str:
     """Lower case with straight apostrophes; keeps the length of ``text`` in practice."""
     return text.lower().replace("\u2019", "'")
 
@@ -142,7 +138,7 @@ def _phrases(value: Any, field: str, where: str, required: bool = False) -> Tupl
         or not all(isinstance(p, str) and p.strip() for p in value)
     ):
         raise ContentError(f"{where}: field '{field}' must list non-empty strings (quote yes/no)")
-    return tuple(normalise(p.strip()) for p in value)
+    return tuple(_normalise(p.strip()) for p in value)
 
 
 def _patterns(value: Any, where: str) -> Tuple[TokenPattern, ...]:
@@ -152,12 +148,15 @@ def _patterns(value: Any, where: str) -> Tuple[TokenPattern, ...]:
         raise ContentError(f"{where}: field 'patterns' must be a list of token patterns")
     checker = Matcher(Vocab(), validate=True)
     for i, pattern in enumerate(value):
-        if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
+        tokens_ok = isinstance(pattern, list) and all(isinstance(t, dict) for t in pattern)
+        if not pattern or not tokens_ok:
             raise ContentError(f"{where}: patterns[{i}] must be a list of token mappings")
         try:
             checker.add("check", [pattern])
         except (MatchPatternError, ValueError) as exc:
-            raise ContentError(f"{where}: patterns[{i}] is not a valid spaCy pattern ({exc})") from exc
+            raise ContentError(
+                f"{where}: patterns[{i}] is not a valid spaCy pattern ({exc})"
+            ) from exc
     return tuple(tuple(pattern) for pattern in value)
 
 
@@ -216,13 +215,13 @@ def load_red_flags(path: Optional[Union[str, Path]] = None) -> RedFlags:
     if not isinstance(raw, list) or not raw:
         raise ContentError(f"{where}: field 'categories' must be a non-empty list")
     categories = tuple(_category(item, f"{where}: categories[{i}]") for i, item in enumerate(raw))
-    seen: Dict[str, int] = {}
-    for i, category in enumerate(categories):
-        if category.key in seen:
+    keys = [c.key for c in categories]
+    for i, key in enumerate(keys):
+        if key in keys[:i]:
+            first = keys.index(key)
             raise ContentError(
-                f"{where}: categories[{i}] repeats key '{category.key}' (first at categories[{seen[category.key]}])"
+                f"{where}: categories[{i}] repeats key '{key}' (see categories[{first}])"
             )
-        seen[category.key] = i
     return RedFlags(
         advice=_text(data, "advice", where),
         negation=Negation(
@@ -276,11 +275,11 @@ def _outside(candidates: Iterable[_Candidate], spans: Sequence[Span]) -> List[_C
 
 
 def _merge(candidates: Iterable[_Candidate]) -> List[_Candidate]:
-    """Overlapping matches of one category as one match."""
+    """Overlapping or adjacent matches of one category as one match."""
     merged: List[_Candidate] = []
     for c in sorted(candidates):
         last = merged[-1] if merged else None
-        if last and c.start < last.end:
+        if last and c.start <= last.end:
             merged[-1] = _Candidate(last.start, max(last.end, c.end), last.parts + c.parts)
         else:
             merged.append(c)
@@ -338,6 +337,7 @@ class RedFlagDetector:
         cues = [c for c in found[_Label("cue")] if not any(_overlaps(c, n) for n in not_cues)]
 
         def negated(candidate: _Candidate) -> bool:
+            """A cue shortly before any part of the match, in the same clause."""
             window = self.red_flags.negation.window
             return any(
                 cue[1] <= part[0]
@@ -352,26 +352,32 @@ class RedFlagDetector:
         denied: List[RedFlagHit] = []
         for category in self.red_flags.categories:
             key = category.key
+            ignored = found[_Label("ignore", key)]
             candidates = [_Candidate(s, e, ((s, e),)) for s, e in found[_Label("hit", key)]]
             for r, rule in enumerate(category.near):
                 groups = [found[_Label("near", key, r, g)] for g in range(len(rule.words))]
                 candidates += _near_candidates(groups, rule.within, sentences)
-            ignored = found[_Label("ignore", key)]
             candidates = _outside(candidates, ignored)
-            mentions = _outside([_Candidate(s, e, ((s, e),)) for s, e in found[_Label("mention", key)]], ignored)
+            mentions = [_Candidate(s, e, ((s, e),)) for s, e in found[_Label("mention", key)]]
+            mentions = _outside(mentions, ignored)
             positive = _merge(c for c in candidates if not negated(c))
-            negative = _outside(
-                _merge(c for c in candidates + mentions if negated(c)), [(p.start, p.end) for p in positive]
-            )
+            negative = _merge(c for c in candidates + mentions if negated(c))
+            negative = _outside(negative, [(p.start, p.end) for p in positive])
             hits += [self._hit(category, doc, text, c) for c in positive]
             denied += [self._hit(category, doc, text, c) for c in negative]
-        return Detection(hits=tuple(sorted(hits, key=_order)), negated=tuple(sorted(denied, key=_order)))
+        return Detection(
+            hits=tuple(sorted(hits, key=_order)), negated=tuple(sorted(denied, key=_order))
+        )
 
     def _prepare(self, doc_or_text: Union[Doc, str]) -> Tuple[Doc, str]:
         """A lower-cased, lemmatized Doc (the lookup lemmatizer needs lower case)."""
         text = doc_or_text.text if isinstance(doc_or_text, Doc) else doc_or_text
-        lowered = normalise(text)
-        if isinstance(doc_or_text, Doc) and doc_or_text.text == lowered and doc_or_text.has_annotation("LEMMA"):
+        lowered = _normalise(text)
+        if (
+            isinstance(doc_or_text, Doc)
+            and doc_or_text.text == lowered
+            and doc_or_text.has_annotation("LEMMA")
+        ):
             return doc_or_text, text
         return self._nlp(lowered if len(lowered) == len(text) else text), text
 
@@ -403,7 +409,9 @@ class RedFlagDetector:
         )
 
 
-def _near_candidates(groups: Sequence[Sequence[Span]], within: int, sentences: Sequence[int]) -> List[_Candidate]:
+def _near_candidates(
+    groups: Sequence[Sequence[Span]], within: int, sentences: Sequence[int]
+) -> List[_Candidate]:
     """The tightest non-overlapping combinations with one match from every group."""
     found = []
     for parts in product(*groups):

@@ -19,12 +19,13 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator, List, Optional
+from typing import IO, Dict, Iterator, List, Optional
 
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
 
 
 class StartupError(RuntimeError):
@@ -51,12 +52,21 @@ def _runtime_endpoints(var_dir: Path, action_port: int) -> Path:
 
 @dataclass
 class Assistant:
-    rasa_url: str
-    action_url: str
+    """The running servers. ``urls`` maps a service name to its base URL."""
+
+    urls: Dict[str, str]
     processes: List[subprocess.Popen] = field(default_factory=list)
 
+    @property
+    def rasa_url(self) -> str:
+        return self.urls["rasa"]
+
+    @property
+    def action_url(self) -> str:
+        return self.urls["actions"]
+
     def stop(self, timeout: float = 20.0) -> None:
-        for proc in self.processes:
+        for proc in reversed(self.processes):
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
@@ -68,6 +78,13 @@ class Assistant:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    argv: List[str]
+    ready_path: str
 
 
 def _wait_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> None:
@@ -83,35 +100,44 @@ def _wait_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> 
     raise StartupError(f"{name} was not ready at {url} after {timeout:.0f} s")
 
 
+def services(model: Path, ports: Dict[str, int], var_dir: Path) -> List[Service]:
+    """What `make run` starts, in start order. Each service gets its port from ``ports``."""
+    endpoints = _runtime_endpoints(var_dir, ports["actions"])
+    return [
+        Service("actions", [str(BIN / "rasa"), "run", "actions", "--port", str(ports["actions"])], "/health"),
+        Service(
+            "rasa",
+            [str(BIN / "rasa"), "run", "--model", str(model), "--enable-api", "--port", str(ports["rasa"]),
+             "--interface", HOST, "--cors", "*", "--endpoints", str(endpoints),
+             "--credentials", str(REPO / "credentials.yml")],
+            "/status",
+        ),
+    ]
+
+
+DEFAULT_PORTS = {"actions": 5055, "rasa": 5005}
+
+
 def start(
     model: Path,
-    rasa_port: int = 5005,
-    action_port: int = 5055,
+    ports: Optional[Dict[str, int]] = None,
     var_dir: Path = REPO / "var",
     log: Optional[IO] = None,
     timeout: float = 180.0,
     extra_env: Optional[dict] = None,
 ) -> Assistant:
-    """Start both servers and wait until the model is loaded; raise StartupError if not."""
+    """Start every service and wait until each answers; raise StartupError if one does not."""
+    ports = {**DEFAULT_PORTS, **(ports or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
-    endpoints = _runtime_endpoints(var_dir, action_port)
-    host = "127.0.0.1"
-    assistant = Assistant(f"http://{host}:{rasa_port}", f"http://{host}:{action_port}")
-    commands = [
-        ("action server", [str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-         f"{assistant.action_url}/health"),
-        ("Rasa server", [str(BIN / "rasa"), "run", "--model", str(model), "--enable-api",
-                         "--port", str(rasa_port), "--interface", host, "--cors", "*",
-                         "--endpoints", str(endpoints), "--credentials", str(REPO / "credentials.yml")],
-         f"{assistant.rasa_url}/status"),
-    ]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
+    plan = services(model, ports, var_dir)
+    assistant = Assistant({s.name: f"http://{HOST}:{ports[s.name]}" for s in plan})
     try:
-        for name, argv, ready_url in commands:
-            proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
-                                    start_new_session=True)
+        for service in plan:
+            proc = subprocess.Popen(service.argv, cwd=REPO, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT if log else None, start_new_session=True)
             assistant.processes.append(proc)
-            _wait_ready(ready_url, proc, name, timeout)
+            _wait_ready(assistant.urls[service.name] + service.ready_path, proc, service.name, timeout)
     except BaseException:
         assistant.stop()
         raise
@@ -121,7 +147,8 @@ def start(
 @contextlib.contextmanager
 def running_assistant(model: Path, var_dir: Path, log: IO, **kwargs) -> Iterator[Assistant]:
     """Both servers on free ports for the duration of a ``with`` block."""
-    assistant = start(model, free_port(), free_port(), var_dir, log, **kwargs)
+    ports = {name: free_port() for name in DEFAULT_PORTS}
+    assistant = start(model, ports, var_dir, log, **kwargs)
     try:
         yield assistant
     finally:
@@ -131,8 +158,6 @@ def running_assistant(model: Path, var_dir: Path, log: IO, **kwargs) -> Iterator
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the clinic assistant in the foreground.")
     parser.add_argument("--model", type=Path, default=REPO / "models" / "clinic-assistant.tar.gz")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
-    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     args = parser.parse_args()
 
     stopping = False
@@ -143,9 +168,9 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, request_stop)
-    print("Starting the action server and the Rasa server (about 20 s)...", flush=True)
+    print("Starting the servers (about 30 s)...", flush=True)
     try:
-        assistant = start(args.model, args.port, args.action_port)
+        assistant = start(args.model)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

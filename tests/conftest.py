@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from collections.abc import Iterator
 from typing import NoReturn
 
@@ -61,3 +62,67 @@ def postgres_schema_url(postgres_engine: Engine) -> Iterator[str]:
     finally:
         with postgres_engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+# ---------------------------------------------------------------------------
+# The trained assistant (built by `make test` before pytest runs)
+# ---------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+TRAINED_MODEL = REPO / "models" / "clinic-assistant.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    if not TRAINED_MODEL.exists():
+        pytest.fail(f"{TRAINED_MODEL} is missing: run the suite with `make test`", pytrace=False)
+    return TRAINED_MODEL
+
+
+@pytest.fixture(scope="session")
+def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real action server and Rasa server on free ports, shared by the live tests."""
+    from scripts.serve import running_assistant
+
+    var_dir = tmp_path_factory.mktemp("live-var")
+    log_path = var_dir / "servers.log"
+    db_url = f"sqlite:///{var_dir / 'requests.db'}"
+    with log_path.open("w") as log:
+        try:
+            with running_assistant(trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url}) as assistant:
+                assistant.var_dir = var_dir
+                assistant.db_url = db_url
+                yield assistant
+        except Exception:
+            print(log_path.read_text()[-5000:])
+            raise
+
+
+# ---------------------------------------------------------------------------
+# Headless Chromium (Debian's package, driven by Playwright; no browser download)
+# ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = REPO / "reports" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"{CHROMIUM} not installed (scripts/install_browser.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -7,6 +7,7 @@ reports/triage.txt and to the terminal.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +106,10 @@ def suite_results(detector: RedFlagDetector, request: pytest.FixtureRequest) -> 
         false_positives=false_positives,
         near_miss_count=len(near_misses),
     )
-    lines = [results.summary(), "", "missed red flags:", *(f"  {m}" for m in results.misses)]
-    lines += ["", "flagged near misses:", *(f"  {t}  <- {', '.join(h)}" for t, h in false_positives)]
+    missed = [f"  {m}" for m in results.misses] or ["  (none)"]
+    lines = [results.summary(), "", "missed red flags:", *missed]
+    flagged = [f"  {t}  <- {', '.join(h)}" for t, h in false_positives] or ["  (none)"]
+    lines += ["", "flagged near misses:", *flagged]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capture = request.config.pluginmanager.getplugin("capturemanager")
@@ -157,7 +160,9 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("I've never been in a car accident", "trauma"),
     ],
 )
-def test_negated_mentions_are_not_red_flags(detector: RedFlagDetector, text: str, category: str) -> None:
+def test_negated_mentions_are_not_red_flags(
+    detector: RedFlagDetector, text: str, category: str
+) -> None:
     detection = detector.detect_all(text)
     assert detection.hits == ()
     assert category in {h.category for h in detection.negated}
@@ -206,14 +211,18 @@ def test_category_assignment(detector: RedFlagDetector, text: str, categories: s
     assert {h.category for h in detector.detect(text)} == categories
 
 
-def test_hits_carry_label_text_and_character_span(detector: RedFlagDetector, red_flags: RedFlags) -> None:
+def test_hits_carry_label_text_and_character_span(
+    detector: RedFlagDetector, red_flags: RedFlags
+) -> None:
     text = "Caller says she CAN’T feel her legs."
     [hit] = detector.detect(text)
     assert hit.label == red_flags.category("leg_weakness").label
     assert hit.text == text[hit.start : hit.end] == "CAN’T feel her legs"
 
 
-def test_a_doc_from_spacy_nlp_gives_the_same_hits(detector: RedFlagDetector, clinic_pipeline_path: Path) -> None:
+def test_a_doc_from_spacy_nlp_gives_the_same_hits(
+    detector: RedFlagDetector, clinic_pipeline_path: Path
+) -> None:
     rasa_nlp = spacy.load(clinic_pipeline_path)  # SpacyNLP loads its own copy
     text = "I fell on the ice and now I can't control my bladder"
     assert detector.detect(rasa_nlp(text.lower())) == detector.detect(text.lower())
@@ -252,7 +261,10 @@ def write_flags(tmp_path: Path, categories: str) -> Path:
     [
         ("  - {key: fever, phrases: [fever]}\n", "categories[0] (fever): field 'label'"),
         ("  - {key: fever, label: Fever}\n", "categories[0] (fever): needs at least one of"),
-        ("  - {key: fever, label: Fever, phrases: [fever, 3]}\n", "categories[0] (fever): field 'phrases'"),
+        (
+            "  - {key: fever, label: Fever, phrases: [fever, 3]}\n",
+            "categories[0] (fever): field 'phrases'",
+        ),
         (
             "  - {key: fever, label: Fever, patterns: [[{LOWER: {IN: [down, off]}}]]}\n",
             "categories[0] (fever): patterns[0] is not a valid spaCy pattern",
@@ -266,19 +278,21 @@ def write_flags(tmp_path: Path, categories: str) -> Path:
             "categories[0] (fever): near[0]: field 'within'",
         ),
         (
-            "  - {key: fever, label: Fever, phrases: [fever]}\n  - {key: fever, label: F, phrases: [hot]}\n",
+            "  - {key: fever, label: Fever, phrases: [fever]}\n"
+            "  - {key: fever, label: F, phrases: [hot]}\n",
             "categories[1] repeats key 'fever'",
         ),
         ("  - {key: Fever, label: Fever, phrases: [fever]}\n", "categories[0]: key 'Fever'"),
     ],
 )
 def test_load_red_flags_names_the_bad_entry(tmp_path: Path, categories: str, message: str) -> None:
-    with pytest.raises(ContentError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+    with pytest.raises(ContentError, match=re.escape(message)):
         load_red_flags(write_flags(tmp_path, categories))
 
 
 def test_load_red_flags_reads_a_valid_file(tmp_path: Path) -> None:
-    flags = load_red_flags(write_flags(tmp_path, "  - {key: fever, label: Fever, phrases: [Fever]}\n"))
+    path = write_flags(tmp_path, "  - {key: fever, label: Fever, phrases: [Fever]}\n")
+    flags = load_red_flags(path)
     assert flags.category("fever").phrases == ("fever",)
 
 
@@ -298,21 +312,33 @@ def component(tmp_path: Path, clinic_pipeline_path: Path) -> RedFlagClassifier:
 
 def classified(text: str, ranking: Dict[str, float]) -> Message:
     """A message as the intent classifier leaves it."""
-    intents = [{"name": n, "confidence": c} for n, c in sorted(ranking.items(), key=lambda i: -i[1])]
+    ordered = sorted(ranking.items(), key=lambda item: -item[1])
+    intents = [{"name": name, "confidence": confidence} for name, confidence in ordered]
     return Message(data={TEXT: text, INTENT: intents[0], INTENT_RANKING_KEY: intents, ENTITIES: []})
 
 
 def test_component_overrides_the_classifier_on_a_red_flag(component: RedFlagClassifier) -> None:
-    message = classified("i cant feel my legs", {"ask_exercise_steps": 0.7, "report_red_flag": 0.2, "greet": 0.1})
-    [message] = component.process([message])
+    ranking = {"ask_exercise_steps": 0.7, "report_red_flag": 0.2, "greet": 0.1}
+    [message] = component.process([classified("i cant feel my legs", ranking)])
     assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
-    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == ["report_red_flag", "ask_exercise_steps", "greet"]
-    assert message.get(ENTITIES) == [
-        {"entity": "red_flag", "value": "leg_weakness", "start": 2, "end": 19, "extractor": "RedFlagClassifier"}
+    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == [
+        "report_red_flag",
+        "ask_exercise_steps",
+        "greet",
     ]
+    [entity] = message.get(ENTITIES)
+    assert entity == {
+        "entity": "red_flag",
+        "value": "leg_weakness",
+        "start": 2,
+        "end": 19,
+        "extractor": "RedFlagClassifier",
+    }
 
 
-def test_component_uses_the_spacy_doc_from_spacy_nlp(component: RedFlagClassifier, nlp: Language) -> None:
+def test_component_uses_the_spacy_doc_from_spacy_nlp(
+    component: RedFlagClassifier, nlp: Language
+) -> None:
     message = classified("Fell off my bike", {"greet": 0.9, "report_red_flag": 0.1})
     message.set(SPACY_DOCS[TEXT], nlp("fell off my bike"))
     [message] = component.process([message])
@@ -321,8 +347,8 @@ def test_component_uses_the_spacy_doc_from_spacy_nlp(component: RedFlagClassifie
 
 
 def test_component_demotes_a_red_flag_the_person_denied(component: RedFlagClassifier) -> None:
-    message = classified("no numbness and no bladder problems", {"report_red_flag": 0.6, "deny": 0.3, "greet": 0.1})
-    [message] = component.process([message])
+    ranking = {"report_red_flag": 0.6, "deny": 0.3, "greet": 0.1}
+    [message] = component.process([classified("no numbness and no bladder problems", ranking)])
     assert message.get(INTENT) == {"name": "deny", "confidence": 0.3}
     assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == ["deny", "greet"]
     assert message.get(ENTITIES) == []
@@ -336,7 +362,9 @@ def test_component_demotes_a_red_flag_the_person_denied(component: RedFlagClassi
         ("what exercises help lower back pain", "ask_back_pain_help"),
     ],
 )
-def test_component_otherwise_keeps_the_prediction(component: RedFlagClassifier, text: str, intent: str) -> None:
+def test_component_otherwise_keeps_the_prediction(
+    component: RedFlagClassifier, text: str, intent: str
+) -> None:
     message = classified(text, {intent: 0.8, "greet": 0.2})
     before = (dict(message.get(INTENT)), list(message.get(INTENT_RANKING_KEY)))
     [message] = component.process([message])

@@ -1,0 +1,47 @@
+"""Run rasa-sdk actions the way the action server does, without a server."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def make_tracker(
+    text: str = "",
+    intent: Optional[str] = None,
+    entities: Optional[List[Dict[str, Any]]] = None,
+    slots: Optional[Dict[str, Any]] = None,
+    sender_id: str = "test-user",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": entities or [],
+    }
+    return Tracker(
+        sender_id=sender_id,
+        slots=dict(slots or {}),
+        latest_message=latest,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def entity(name: str, value: str, start: int = 0) -> Dict[str, Any]:
+    return {"entity": name, "value": value, "start": start, "end": start + len(value)}
+
+
+def run_action(action, tracker: Tracker, domain: Optional[Dict] = None) -> Tuple[List[Dict], List[Dict]]:
+    """(messages the action sent, events it returned)."""
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain or {})
+    return dispatcher.messages, events
+
+
+def slot_events(events: List[Dict]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -1,0 +1,107 @@
+"""No exercise instruction ever reaches a user without the safety line.
+
+Enumerates every response in domain.yml and every custom action in the
+``actions`` package, drives each action through every intent, exercise and
+context, and fails if any message carrying exercise instructions does not end
+with the disclaimer from data/content/safety.yml.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import itertools
+import pkgutil
+import re
+from pathlib import Path
+from typing import Dict, Iterator, List, Set, Tuple
+
+import pytest
+import yaml
+from rasa_sdk import Action
+from rasa_sdk.forms import FormValidationAction
+
+import actions
+from actions.content import all_exercise_texts, get_content
+from tests.action_harness import entity, make_tracker, run_action
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = get_content()
+DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text())
+
+
+def instruction_markers() -> Set[str]:
+    """Every instruction sentence, plus each figure in them ("30 seconds", "10 times")."""
+    texts = all_exercise_texts(CONTENT)
+    figures = {m.group(0).lower() for t in texts for m in re.finditer(r"\b\d+\s+[a-z]+", t, re.I)}
+    return set(texts) | figures
+
+
+MARKERS = instruction_markers()
+
+
+def carries_instructions(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker.lower() in lowered for marker in MARKERS)
+
+
+def test_markers_cover_the_articles_figures():
+    assert {"10 times", "30 seconds", "3 times"} <= MARKERS
+
+
+def all_actions() -> List[Action]:
+    found = {}
+    for module in pkgutil.iter_modules(actions.__path__):
+        mod = importlib.import_module(f"actions.{module.name}")
+        for _, cls in inspect.getmembers(mod, inspect.isclass):
+            if issubclass(cls, Action) and cls.__module__ == mod.__name__ and not inspect.isabstract(cls):
+                if not issubclass(cls, FormValidationAction):
+                    found[cls().name()] = cls()
+    return list(found.values())
+
+
+def domain_responses() -> Iterator[Tuple[str, str]]:
+    for name, variants in DOMAIN["responses"].items():
+        for variant in variants:
+            yield name, variant.get("text", "")
+
+
+@pytest.mark.parametrize("name, text", list(domain_responses()))
+def test_domain_responses_carry_no_instructions_unless_closed_by_the_safety_line(name, text):
+    if carries_instructions(text):
+        assert text.rstrip().endswith(CONTENT.disclaimer), f"{name} gives instructions without the safety line"
+
+
+def test_every_action_is_covered():
+    names = {a.name() for a in all_actions()}
+    assert {"action_explain_exercise", "action_next_step", "action_explain_topic"} <= names
+    assert names <= set(DOMAIN["actions"]), "an action exists that the domain does not declare"
+
+
+def trackers():
+    entity_choices: List[List[Dict]] = [[]]
+    for exercise in CONTENT.exercises.values():
+        entity_choices.append([entity("exercise", exercise.key)])
+    entity_choices += [[entity("body_part", part)] for part in CONTENT.body_parts]
+    slot_choices: List[Dict] = [{}]
+    for exercise in CONTENT.exercises.values():
+        for step in (None, 0.0, float(len(exercise.steps) - 1)):
+            for question in (None, "steps", "hold"):
+                slot_choices.append({"exercise": exercise.key, "step_index": step, "last_question": question})
+    for intent, entities, slots in itertools.product(DOMAIN["intents"], entity_choices, slot_choices):
+        yield make_tracker("tell me", intent, entities, slots)
+
+
+@pytest.mark.parametrize("action", all_actions(), ids=lambda a: a.name())
+def test_every_action_message_with_instructions_ends_with_the_safety_line(action, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB_URL", f"sqlite:///{tmp_path / 'requests.db'}")
+    instructed = 0
+    for tracker in trackers():
+        messages, _ = run_action(action, tracker)
+        for message in messages:
+            text = message.get("text") or ""
+            if carries_instructions(text):
+                instructed += 1
+                assert text.endswith(CONTENT.disclaimer), f"{action.name()} sent instructions without it: {text!r}"
+    if action.name() in {"action_explain_exercise", "action_next_step"}:
+        assert instructed > 0, "the enumeration must actually reach exercise instructions"
