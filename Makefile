@@ -6,6 +6,7 @@ RASA := .venv/bin/rasa
 VENV_STAMP := .venv/.installed
 SPACY_MODEL := models/spacy/clinic_en/meta.json
 RASA_MODEL := models/clinic-assistant.tar.gz
+WEBCHAT := web/node_modules/.package-lock.json
 CONTENT := $(wildcard data/content/*.yml) data/clinics.yml
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard clinic_nlp/*.py)
 
@@ -14,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser spacy train validate run test bench clean
+.PHONY: install browser webchat spacy train validate run test bench clean
 
 install: $(VENV_STAMP)
 
@@ -24,6 +25,13 @@ $(VENV_STAMP): requirements.txt constraints.txt scripts/bootstrap.sh
 # Debian's Chromium for the browser tests (no browser download).
 browser:
 	@scripts/install_browser.sh
+
+# The website's chat widget (rasa-webchat), from the committed lockfile; npm
+# rewrites the stamp, so this reinstalls only when package-lock.json is newer.
+webchat: $(WEBCHAT)
+
+$(WEBCHAT): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
 
 spacy: $(SPACY_MODEL)
 
@@ -37,14 +45,14 @@ $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name clinic-assistant --out models --quiet
 
 validate: $(SPACY_MODEL)
-	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m scripts.validate_data
 
-run: $(RASA_MODEL)
+run: $(RASA_MODEL) webchat
 	@exec $(PY) -m scripts.serve --model $(RASA_MODEL)
 
 # Order fails fastest: data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).
-test: validate $(RASA_MODEL) browser
+test: validate $(RASA_MODEL) browser webchat
 	$(PY) -m pytest
 
 bench: $(RASA_MODEL)

@@ -46,6 +46,14 @@ def current_exercise(content: Content, tracker: Tracker) -> Optional[Exercise]:
     return content.exercises.get(key) if key else None
 
 
+def blocked_by_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """After a red flag, no exercise advice until the person says it was a mistake."""
+    if tracker.get_slot("red_flag"):
+        dispatcher.utter_message(response="utter_exercise_blocked")
+        return True
+    return False
+
+
 class ActionExplainExercise(Action):
     """Whole instructions, or one detail (reps, hold, support, other side)."""
 
@@ -55,6 +63,8 @@ class ActionExplainExercise(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if blocked_by_red_flag(dispatcher, tracker):
+            return []
         content = get_content()
         intent = latest_intent(tracker)
         question = QUESTION_BY_INTENT.get(intent) or tracker.get_slot("last_question") or "steps"
@@ -95,6 +105,8 @@ class ActionNextStep(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if blocked_by_red_flag(dispatcher, tracker):
+            return []
         content = get_content()
         exercise = mentioned_exercise(content, tracker, False) or current_exercise(content, tracker)
         if exercise is None:

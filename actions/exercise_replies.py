@@ -22,9 +22,13 @@ class ExerciseReply:
 
 
 def exercise_reply(content: Content, exercise: Exercise, parts: Sequence[str]) -> ExerciseReply:
-    """Join the parts and close with the safety line. The only composer."""
+    """Join the parts and close with the safety line. The only composer.
+
+    Single newlines only: Rasa's channels split a text at blank lines into
+    separate messages, and the safety line must stay in the same message.
+    """
     body = "\n".join(p for p in parts if p)
-    return ExerciseReply(text=f"{body}\n\n{content.disclaimer}", exercise=exercise.key)
+    return ExerciseReply(text=f"{body}\n{content.disclaimer}", exercise=exercise.key)
 
 
 def full_instructions(content: Content, exercise: Exercise) -> ExerciseReply:

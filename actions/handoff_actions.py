@@ -1,14 +1,42 @@
-"""Putting the person in touch with a human at the clinic."""
+"""Putting the person in touch with a human: the phone number and a call-back request."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions.clinic_directory import load_directory
+from actions import intake_answers
+from actions.clinic_directory import Clinic, load_directory
+from actions.intake_answers import InvalidAnswer
+from actions.request_store import RequestStore, StoreUnavailable
+
+SMS_CHANNEL = "twilio"
+
+
+def known_clinic(tracker: Tracker) -> Optional[Clinic]:
+    return load_directory().by_id.get(tracker.get_slot("nearest_clinic") or "")
+
+
+def phone_from_sms_sender(tracker: Tracker) -> Optional[str]:
+    """On SMS the sender id is the patient's number, so there is no need to ask."""
+    if tracker.get_latest_input_channel() != SMS_CHANNEL:
+        return None
+    try:
+        return intake_answers.contact_phone(tracker.sender_id)
+    except InvalidAnswer:
+        return None
+
+
+def contact_line(tracker: Tracker) -> str:
+    clinic = known_clinic(tracker)
+    if clinic:
+        return f"{clinic.name} on {clinic.phone_display} ({clinic.today_hours()})"
+    main_line = load_directory().main_line
+    return f"our {main_line.name.lower()} line on {main_line.phone_display}"
 
 
 class ActionOfferHuman(Action):
@@ -18,11 +46,70 @@ class ActionOfferHuman(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        main_line = load_directory().main_line
+        dispatcher.utter_message(text=f"Of course. You can talk to a person at {contact_line(tracker)}.")
+        return []
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if phone_from_sms_sender(tracker):
+            return [s for s in domain_slots if s != "contact_phone"]
+        return domain_slots
+
+    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        try:
+            return {"contact_name": intake_answers.contact_name(value)}
+        except InvalidAnswer as problem:
+            dispatcher.utter_message(text=str(problem))
+            return {"contact_name": None}
+
+    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        try:
+            return {"contact_phone": intake_answers.contact_phone(value)}
+        except InvalidAnswer as problem:
+            dispatcher.utter_message(text=str(problem))
+            return {"contact_phone": None}
+
+
+class ActionRequestCallback(Action):
+    """Queues a call-back for the front desk; confirms only once it is stored."""
+
+    def name(self) -> Text:
+        return "action_request_callback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        clinic = known_clinic(tracker)
+        name = tracker.get_slot("contact_name")
+        phone = tracker.get_slot("contact_phone") or phone_from_sms_sender(tracker)
+        reset = [SlotSet("contact_name", None), SlotSet("contact_phone", None)]
+        try:
+            saved = RequestStore().save_request(
+                kind="callback",
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
+                answers={"reason": "asked to talk to a person"},
+                clinic_id=clinic.id if clinic else None,
+                contact_name=name,
+                contact_phone=phone,
+            )
+        except StoreUnavailable:
+            dispatcher.utter_message(
+                text=f"I'm sorry, I couldn't pass on your call-back request. Please call {contact_line(tracker)}."
+            )
+            return reset
+        who = f"the {clinic.name} front desk" if clinic else "our front desk"
         dispatcher.utter_message(
             text=(
-                f"Of course. You can reach a person at our {main_line.name.lower()} line, "
-                f"{main_line.phone_display}."
+                f"Thanks, {name}. I've asked {who} to call you on {intake_answers.display_phone(phone)} "
+                f"(reference {saved.reference}). They call back during opening hours, usually "
+                "within one business day."
             )
         )
-        return []
+        return reset

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import get_content
+from actions.exercise_actions import blocked_by_red_flag
 from actions.exercise_replies import related_exercise_buttons
 from actions.tracker_reading import entity_values, latest_intent, latest_text
 
@@ -20,6 +21,8 @@ class ActionExplainTopic(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if blocked_by_red_flag(dispatcher, tracker):
+            return []
         content = get_content()
         topic = content.topic_for_intent(latest_intent(tracker))
         for value in entity_values(tracker, "condition"):

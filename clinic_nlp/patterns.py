@@ -33,6 +33,14 @@ def clinic_phrases(clinics_file: Path) -> Dict[str, List[str]]:
     return phrases
 
 
+def town_names(states: Iterable[str] = ("MD", "DC")) -> List[str]:
+    """Town names in the network's states, from the offline ``zipcodes`` data."""
+    import zipcodes
+
+    towns = {normalise(z["city"]) for state in states for z in zipcodes.filter_by(state=state)}
+    return sorted(t for t in towns if len(t) > 3)
+
+
 def entity_patterns(content: Content, clinics_file: Optional[Path] = None) -> List[Dict]:
     patterns: List[Dict] = []
     for exercise in content.exercises.values():
@@ -44,5 +52,6 @@ def entity_patterns(content: Content, clinics_file: Optional[Path] = None) -> Li
     if clinics_file is not None:
         for clinic_id, names in clinic_phrases(clinics_file).items():
             patterns += _phrases("clinic", clinic_id, names)
+        patterns += [{"label": "town", "pattern": town} for town in town_names()]
     patterns.append(ZIP_PATTERN)
     return patterns

@@ -1,4 +1,4 @@
-"""Start the action server and the Rasa server, print the URLs, stop both on exit.
+"""Start the action server, the Rasa server and the demo web page; print the URLs; stop all on exit.
 
     python -m scripts.serve --model models/clinic-assistant.tar.gz
 
@@ -65,6 +65,10 @@ class Assistant:
     def action_url(self) -> str:
         return self.urls["actions"]
 
+    @property
+    def web_url(self) -> str:
+        return self.urls["web"]
+
     def stop(self, timeout: float = 20.0) -> None:
         for proc in reversed(self.processes):
             if proc.poll() is None:
@@ -112,10 +116,27 @@ def services(model: Path, ports: Dict[str, int], var_dir: Path) -> List[Service]
              "--credentials", str(REPO / "credentials.yml")],
             "/status",
         ),
+        Service(
+            "web",
+            [str(BIN / "python"), "-m", "scripts.web_server", "--port", str(ports["web"]),
+             "--rasa-url", f"http://{HOST}:{ports['rasa']}"],
+            "/config.js",
+        ),
     ]
 
 
-DEFAULT_PORTS = {"actions": 5055, "rasa": 5005}
+DEFAULT_PORTS = {"actions": 5055, "rasa": 5005, "web": 8080}
+
+# credentials.yml reads the SMS channel's settings from these variables, and Rasa
+# refuses to start when one is unset. These stand-ins let `make run` work with
+# nothing set; the token only signs local test requests and is no Twilio secret.
+LOCAL_TWILIO_AUTH_TOKEN = "local-dev-only-twilio-token"
+SMS_ENV_DEFAULTS = {
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": LOCAL_TWILIO_AUTH_TOKEN,
+    "TWILIO_NUMBER": "",
+    "TWILIO_PUBLIC_URL": "",
+}
 
 
 def start(
@@ -129,7 +150,7 @@ def start(
     """Start every service and wait until each answers; raise StartupError if one does not."""
     ports = {**DEFAULT_PORTS, **(ports or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
+    env = {**SMS_ENV_DEFAULTS, **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
     plan = services(model, ports, var_dir)
     assistant = Assistant({s.name: f"http://{HOST}:{ports[s.name]}" for s in plan})
     try:
@@ -146,7 +167,7 @@ def start(
 
 @contextlib.contextmanager
 def running_assistant(model: Path, var_dir: Path, log: IO, **kwargs) -> Iterator[Assistant]:
-    """Both servers on free ports for the duration of a ``with`` block."""
+    """Every service on free ports for the duration of a ``with`` block."""
     ports = {name: free_port() for name in DEFAULT_PORTS}
     assistant = start(model, ports, var_dir, log, **kwargs)
     try:
@@ -176,8 +197,15 @@ def main() -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    sms_token = "" if os.environ.get("TWILIO_AUTH_TOKEN") else (
+        f"  (SMS signatures are checked with the local-only token {LOCAL_TWILIO_AUTH_TOKEN!r};\n"
+        "   set TWILIO_AUTH_TOKEN to your Twilio auth token for a real number)\n"
+    )
     print(
         "\nThe clinic assistant is running:\n"
+        f"  Website chat   {assistant.web_url}/\n"
+        f"  SMS (Twilio)   POST {assistant.rasa_url}/webhooks/twilio/webhook\n"
+        f"{sms_token}"
         f"  REST channel   POST {assistant.rasa_url}/webhooks/rest/webhook\n"
         f"  HTTP API       {assistant.rasa_url}/status, {assistant.rasa_url}/model/parse\n"
         f"  Action server  {assistant.action_url}/health\n"
@@ -187,7 +215,7 @@ def main() -> int:
     try:
         while all(p.poll() is None for p in assistant.processes):
             time.sleep(0.5)
-        print("error: a server exited; stopping the other one", file=sys.stderr)
+        print("error: a server exited; stopping the others", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

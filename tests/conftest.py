@@ -70,6 +70,13 @@ def postgres_schema_url(postgres_engine: Engine) -> Iterator[str]:
 
 REPO = Path(__file__).resolve().parent.parent
 TRAINED_MODEL = REPO / "models" / "clinic-assistant.tar.gz"
+# The SMS channel's settings for the live servers (tests/test_twilio_channel.py).
+TWILIO_TEST_ENV = {
+    "TWILIO_AUTH_TOKEN": "test-only-twilio-auth-token",
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
+    "TWILIO_NUMBER": "+13015550199",
+    "TWILIO_PUBLIC_URL": "",
+}
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +88,7 @@ def trained_model() -> Path:
 
 @pytest.fixture(scope="session")
 def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The real action server and Rasa server on free ports, shared by the live tests."""
+    """Every service of `make run` (actions, Rasa, web page) on free ports, shared by the live tests."""
     from scripts.serve import running_assistant
 
     var_dir = tmp_path_factory.mktemp("live-var")
@@ -89,9 +96,10 @@ def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory
     db_url = f"sqlite:///{var_dir / 'requests.db'}"
     with log_path.open("w") as log:
         try:
-            with running_assistant(trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url}) as assistant:
+            with running_assistant(trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url, **TWILIO_TEST_ENV}) as assistant:
                 assistant.var_dir = var_dir
                 assistant.db_url = db_url
+                assistant.twilio_env = TWILIO_TEST_ENV
                 yield assistant
         except Exception:
             print(log_path.read_text()[-5000:])

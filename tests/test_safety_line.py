@@ -103,5 +103,6 @@ def test_every_action_message_with_instructions_ends_with_the_safety_line(action
             if carries_instructions(text):
                 instructed += 1
                 assert text.endswith(CONTENT.disclaimer), f"{action.name()} sent instructions without it: {text!r}"
+                assert "\n\n" not in text, "channels split at blank lines, which would detach the safety line"
     if action.name() in {"action_explain_exercise", "action_next_step"}:
         assert instructed > 0, "the enumeration must actually reach exercise instructions"

@@ -1,0 +1,93 @@
+"""Checks and clean-ups for the answers given in the intake form.
+
+Each function returns the cleaned value, or raises InvalidAnswer with a message
+that tells the person what to send instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import phonenumbers
+
+from actions.content import get_content, normalise
+
+MAX_TEXT = 300
+NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+SKIP_WORDS = {"skip", "no", "none", "no email", "dont have one", "don't have one", "n/a", "na", "nope", "pass"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+class InvalidAnswer(ValueError):
+    """The answer cannot be used; ``str(exc)`` says why, for the user."""
+
+
+def short_text(value: Optional[str], what: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise InvalidAnswer(f"I didn't get {what}. Could you tell me again?")
+    if len(text) > MAX_TEXT:
+        raise InvalidAnswer(f"That's a bit long. Could you describe {what} in a sentence?")
+    return text
+
+
+def body_area(value: Optional[str]) -> str:
+    """A known body area key ("back") when recognised, else the person's words."""
+    text = short_text(value, "the area that bothers you")
+    content = get_content()
+    for word in normalise(text).split():
+        key = content.body_part_key(word)
+        if key:
+            return key
+    return text
+
+
+def pain_level(value: Optional[str]) -> float:
+    text = normalise(value or "")
+    match = re.search(r"\b(\d{1,2}(?:\.\d)?)\b", text)
+    number = float(match.group(1)) if match else next(
+        (float(NUMBER_WORDS[w]) for w in text.split() if w in NUMBER_WORDS), None
+    )
+    if number is None or not 0 <= number <= 10:
+        raise InvalidAnswer("Please give a number from 0 (no pain) to 10 (the worst pain).")
+    return number
+
+
+def contact_name(value: Optional[str]) -> str:
+    text = short_text(value, "your name")
+    text = re.sub(r"^(my name is|my name's|i am|i'm|it's|this is|name is)\s+", "", text, flags=re.I)
+    if len(text) > 80 or re.search(r"\d|@", text) or not re.search(r"[^\W\d_]", text):
+        raise InvalidAnswer("Please send just your name, for example \"Ana Lopez\".")
+    return text
+
+
+def contact_phone(value: Optional[str]) -> str:
+    """A valid US number in E.164 form ("+13015550142")."""
+    text = (value or "").strip()
+    try:
+        number = phonenumbers.parse(text[:40], "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidAnswer(
+            "That doesn't look like a full US phone number. Please include the area "
+            "code, like 301-555-0142."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def contact_email(value: Optional[str]) -> str:
+    """An email address, or "none" when the person skips it."""
+    text = (value or "").strip()
+    if normalise(text) in SKIP_WORDS:
+        return "none"
+    text = re.sub(r"^(my email is|email:?|it's)\s+", "", text, flags=re.I).strip(" .")
+    if not EMAIL.match(text) or len(text) > 254:
+        raise InvalidAnswer('That doesn\'t look like an email address. Send it again, or "skip".')
+    return text
+
+
+def display_phone(e164: str) -> str:
+    number = phonenumbers.parse(e164, "US")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -1,0 +1,213 @@
+"""The intake and booking request: validation, prompts, summary and storage."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import intake_answers
+from actions.clinic_actions import clinic_finder
+from actions.clinic_directory import Clinic, load_directory
+from actions.intake_answers import InvalidAnswer
+from actions.request_store import RequestStore, StoreUnavailable
+from actions.triage_actions import escalate_red_flag
+
+FORM_SLOTS = (
+    "body_area", "pain_duration", "pain_level", "red_flag_screen", "contact_name", "contact_phone",
+    "contact_email", "preferred_clinic", "preferred_times", "consent", "confirmed",
+)
+
+
+def reset_form_slots() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "location")]
+
+
+def _checked(slot: str, clean: Callable[[Any], Any], value: Any, dispatcher: CollectingDispatcher) -> Dict:
+    try:
+        return {slot: clean(value)}
+    except InvalidAnswer as problem:
+        dispatcher.utter_message(text=str(problem))
+        return {slot: None}
+
+
+def chosen_clinic(tracker: Tracker) -> Optional[Clinic]:
+    directory = load_directory()
+    return directory.by_id.get(tracker.get_slot("preferred_clinic") or tracker.get_slot("nearest_clinic") or "")
+
+
+class ValidateIntakeForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_intake_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        """Stop asking once a screening answer or a refusal ends the request."""
+        if tracker.get_slot("red_flag_screen") is True:
+            return domain_slots[: domain_slots.index("red_flag_screen") + 1]
+        if tracker.get_slot("consent") is False:
+            return domain_slots[: domain_slots.index("consent") + 1]
+        return domain_slots
+
+    def validate_body_area(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("body_area", intake_answers.body_area, value, dispatcher)
+
+    def validate_pain_duration(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("pain_duration", lambda v: intake_answers.short_text(v, "how long"), value, dispatcher)
+
+    def validate_pain_level(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("pain_level", intake_answers.pain_level, value, dispatcher)
+
+    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("contact_name", intake_answers.contact_name, value, dispatcher)
+
+    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("contact_phone", intake_answers.contact_phone, value, dispatcher)
+
+    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("contact_email", intake_answers.contact_email, value, dispatcher)
+
+    def validate_preferred_times(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return _checked("preferred_times", lambda v: intake_answers.short_text(v, "the days and times"),
+                        value, dispatcher)
+
+    def validate_preferred_clinic(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """A clinic by name, or the nearest one to a ZIP code or town."""
+        text = str(value or "")[: intake_answers.MAX_TEXT]
+        finder = clinic_finder()
+        clinic = finder.find_by_name(text)
+        if clinic is None:
+            result = finder.locate(text)
+            if not result.ok:
+                dispatcher.utter_message(
+                    text=(result.message or "I couldn't find that clinic.")
+                    + " Send a clinic name, or your ZIP code or town."
+                )
+                return {"preferred_clinic": None}
+            nearest = result.entries[0]
+            clinic = nearest.clinic
+            if nearest.distance_miles is not None:
+                dispatcher.utter_message(
+                    text=f"The nearest clinic is {clinic.name} ({nearest.distance_miles:.1f} mi). I'll send it there."
+                )
+        return {"preferred_clinic": clinic.id, "nearest_clinic": clinic.id}
+
+
+class ActionAskPreferredClinic(Action):
+    def name(self) -> Text:
+        return "action_ask_preferred_clinic"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        directory = load_directory()
+        nearest = directory.by_id.get(tracker.get_slot("nearest_clinic") or "")
+        if nearest:
+            others = [c for c in directory.clinics if c.id != nearest.id]
+            text = f"Which clinic would you like? The nearest one we found for you is {nearest.name}."
+            clinics = [nearest, *others]
+        else:
+            text = "Which clinic would you like? Send a clinic name, or your ZIP code or town and I'll find the nearest."
+            clinics = list(directory.clinics)
+        dispatcher.utter_message(text=text, buttons=[{"title": c.name, "payload": c.name} for c in clinics])
+        return []
+
+
+def summary(tracker: Tracker) -> str:
+    clinic = chosen_clinic(tracker)
+    email = tracker.get_slot("contact_email")
+    lines = [
+        f"Area: {tracker.get_slot('body_area')}",
+        f"For how long: {tracker.get_slot('pain_duration')}",
+        f"Pain: {tracker.get_slot('pain_level'):g} out of 10",
+        f"Name: {tracker.get_slot('contact_name')}",
+        f"Phone: {intake_answers.display_phone(tracker.get_slot('contact_phone'))}",
+        f"Email: {email if email and email != 'none' else 'not given'}",
+        f"Clinic: {clinic.name if clinic else 'any'}",
+        f"Best times: {tracker.get_slot('preferred_times')}",
+    ]
+    return "\n".join(lines)
+
+
+class ActionAskConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_confirmed"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text=f"Here's your request:\n{summary(tracker)}\n\nShall I send it to the front desk?",
+            buttons=[{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+        )
+        return []
+
+
+class ActionExplainWhyInfo(Action):
+    """Answers "why do you need my phone?" for the question being asked."""
+
+    def name(self) -> Text:
+        return "action_explain_why_info"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        response = f"utter_why_{tracker.get_slot('requested_slot')}"
+        known = response in (domain.get("responses") or {})
+        dispatcher.utter_message(response=response if known else "utter_why_generic")
+        return []
+
+
+class ActionSubmitIntake(Action):
+    """Stores the request, committing before it confirms anything to the person."""
+
+    def name(self) -> Text:
+        return "action_submit_intake"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if tracker.get_slot("red_flag_screen") is True:
+            return escalate_red_flag(dispatcher, tracker, "screening") + reset_form_slots()
+        clinic = chosen_clinic(tracker)
+        phone = clinic.phone_display if clinic else load_directory().main_line.phone_display
+        if tracker.get_slot("consent") is not True or tracker.get_slot("confirmed") is not True:
+            dispatcher.utter_message(
+                text=f"Alright, I haven't saved anything. You can always call us on {phone} to book."
+            )
+            return reset_form_slots()
+        answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
+        try:
+            saved = RequestStore().save_request(
+                kind="booking",
+                channel=tracker.get_latest_input_channel() or "unknown",
+                sender_id=tracker.sender_id,
+                answers=answers,
+                clinic_id=clinic.id if clinic else None,
+                contact_name=answers["contact_name"],
+                contact_phone=answers["contact_phone"],
+                contact_email=None if answers["contact_email"] == "none" else answers["contact_email"],
+            )
+        except StoreUnavailable:
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry, I couldn't save your request because of a technical problem, so it "
+                    f"has not reached the front desk. Please call {phone} and we'll book you directly."
+                )
+            )
+            return []
+        where = clinic.name if clinic else "our clinic"
+        dispatcher.utter_message(
+            text=(
+                f"Thank you, {answers['contact_name']}. Your request is saved with reference "
+                f"{saved.reference}. The {where} front desk will call you on "
+                f"{intake_answers.display_phone(answers['contact_phone'])} within one business day "
+                f"to agree a time. If anything gets worse before then, call {phone}."
+            )
+        )
+        return reset_form_slots()
+
+
+class ActionCancelRequest(Action):
+    def name(self) -> Text:
+        return "action_cancel_request"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]

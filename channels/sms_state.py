@@ -1,0 +1,134 @@
+"""What the SMS channel remembers per phone number, in SQL (SQLAlchemy Core).
+
+Two small tables in the request store's database ($CLINIC_DB_URL, else
+var/clinic_requests.db): which numbers opted out, and the numbered choices
+last offered to each number. Keeping both in the database rather than in
+memory lets several Rasa servers share them and survives restarts.
+
+Phone numbers are personal data: they are never logged or put in errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text, create_engine
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from actions.request_store import DEFAULT_DB_PATH, URL_ENV_VAR
+from channels.sms_render import Option
+
+metadata = MetaData()
+
+opt_outs = Table(
+    "sms_opt_outs",
+    metadata,
+    Column("phone_number", String(32), primary_key=True),
+    Column("opted_out", Boolean, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+offered_options = Table(
+    "sms_offered_options",
+    metadata,
+    Column("phone_number", String(32), primary_key=True),
+    Column("options", Text, nullable=False),  # JSON list of {"title", "payload"}
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class SmsStateUnavailable(RuntimeError):
+    """The database failed; the message names the operation, never the number."""
+
+
+class SmsState:
+    """Opt-outs and offered choices per number. Connects on first use."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url or os.environ.get(URL_ENV_VAR) or None
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def is_opted_out(self, number: str) -> bool:
+        with self._connection("reading an opt-out") as conn:
+            row = conn.execute(
+                select(opt_outs.c.opted_out).where(opt_outs.c.phone_number == number)
+            ).first()
+        return bool(row and row.opted_out)
+
+    def set_opted_out(self, number: str, opted_out: bool) -> None:
+        values = {"opted_out": opted_out, "changed_at": datetime.now(timezone.utc)}
+        self._upsert("recording an opt-out", opt_outs, number, values)
+
+    def offered(self, number: str) -> tuple[Option, ...]:
+        with self._connection("reading offered options") as conn:
+            row = conn.execute(
+                select(offered_options.c.options).where(offered_options.c.phone_number == number)
+            ).first()
+        return tuple(Option(**item) for item in json.loads(row.options)) if row else ()
+
+    def remember_offered(self, number: str, options: Sequence[Option]) -> None:
+        """Replace the choices on offer; an empty list withdraws them."""
+        values = {
+            "options": json.dumps([{"title": o.title, "payload": o.payload} for o in options]),
+            "offered_at": datetime.now(timezone.utc),
+        }
+        self._upsert("recording offered options", offered_options, number, values)
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    def _upsert(self, action: str, table: Table, number: str, values: dict[str, Any]) -> None:
+        """Update the number's row, or insert it (portable: no dialect-specific upsert)."""
+        key = table.c.phone_number == number
+        for attempt in range(2):
+            try:
+                with self._connection(action, transaction=True) as conn:
+                    if not conn.execute(update(table).where(key).values(**values)).rowcount:
+                        conn.execute(insert(table).values(phone_number=number, **values))
+                return
+            except SmsStateUnavailable as exc:
+                # A concurrent first message from the same number inserted the
+                # row first; the second attempt updates it.
+                if attempt or not isinstance(exc.__cause__, IntegrityError):
+                    raise
+
+    @contextmanager
+    def _connection(self, action: str, transaction: bool = False) -> Iterator[Connection]:
+        try:
+            engine = self._ready_engine()
+            with engine.begin() if transaction else engine.connect() as conn:
+                yield conn
+        except (SQLAlchemyError, OSError) as exc:
+            # Statement errors can quote bound values, i.e. phone numbers.
+            raise SmsStateUnavailable(f"SMS state unavailable while {action}: "
+                                      f"{type(exc).__name__}") from exc
+
+    def _ready_engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                engine = create_engine(self._resolve_url(), future=True, pool_pre_ping=True)
+                try:
+                    metadata.create_all(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+                self._engine = engine
+            return self._engine
+
+    def _resolve_url(self) -> str:
+        if self._url:
+            return self._url
+        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DEFAULT_DB_PATH}"

@@ -1,0 +1,163 @@
+"""The SMS channel as Twilio uses it: signed form posts to the real Rasa server, TwiML back."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from typing import Dict, List, Optional, Tuple
+from xml.etree import ElementTree
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from actions import exercise_replies
+from actions.clinic_directory import load_directory
+from actions.content import get_content
+from channels.sms_render import MAX_SMS_CHARS, plain_text
+from channels.sms_state import SmsState
+
+pytestmark = pytest.mark.live
+
+WEBHOOK = "/webhooks/twilio/webhook"
+HAMSTRING_QUESTION = "how do I do the hamstring stretch?"
+_numbers = itertools.count(20)
+
+
+def fresh_number() -> str:
+    """A fictional 555-01xx number per test, so opt-outs and choices stay apart."""
+    return f"+130155501{next(_numbers):02d}"
+
+
+def twilio_form(assistant, sender: str, body: str) -> Dict[str, str]:
+    """The fields Twilio posts for an incoming SMS (the ones the channel reads, and more)."""
+    return {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": assistant.twilio_env["TWILIO_ACCOUNT_SID"],
+        "From": sender,
+        "To": assistant.twilio_env["TWILIO_NUMBER"],
+        "Body": body,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def post(
+    assistant,
+    form: Dict[str, str],
+    signature: Optional[str],
+    headers: Optional[Dict[str, str]] = None,
+) -> Tuple[int, str]:
+    request = urllib.request.Request(
+        assistant.rasa_url + WEBHOOK,
+        data=urllib.parse.urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+    )
+    if signature is not None:
+        request.add_header("X-Twilio-Signature", signature)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def sign(assistant, form: Dict[str, str], url: Optional[str] = None, token: Optional[str] = None) -> str:
+    validator = RequestValidator(token or assistant.twilio_env["TWILIO_AUTH_TOKEN"])
+    return validator.compute_signature(url or assistant.rasa_url + WEBHOOK, form)
+
+
+def twiml_messages(xml: str) -> List[str]:
+    root = ElementTree.fromstring(xml)
+    assert root.tag == "Response"
+    assert all(child.tag == "Message" for child in root)
+    return [message.text or "" for message in root]
+
+
+def text(assistant, sender: str, body: str) -> List[str]:
+    """Send an SMS the way Twilio does and return the SMS replies."""
+    form = twilio_form(assistant, sender, body)
+    status, xml = post(assistant, form, sign(assistant, form))
+    assert status == 200, xml
+    return twiml_messages(xml)
+
+
+def test_a_signed_question_is_answered_in_twiml_in_parts_that_fit_an_sms(live_assistant):
+    parts = text(live_assistant, fresh_number(), HAMSTRING_QUESTION)
+
+    content = get_content()
+    expected = exercise_replies.full_instructions(content, content.exercises["seated_hamstring_stretch"])
+    assert len(parts) > 1, "the full instructions are longer than one SMS"
+    assert all(len(part) <= MAX_SMS_CHARS for part in parts)
+    assert " ".join(parts).split() == plain_text(expected.text).split(), "a word was cut or lost"
+    assert parts[-1].endswith(content.disclaimer)
+
+
+def test_a_request_without_a_signature_is_refused(live_assistant):
+    status, _ = post(live_assistant, twilio_form(live_assistant, fresh_number(), "hi"), None)
+    assert status == 403
+
+
+def test_a_request_signed_with_another_token_is_refused(live_assistant):
+    form = twilio_form(live_assistant, fresh_number(), "hi")
+    status, _ = post(live_assistant, form, sign(live_assistant, form, token="someone-elses-token"))
+    assert status == 403
+
+
+def test_a_request_changed_after_signing_is_refused(live_assistant):
+    form = twilio_form(live_assistant, fresh_number(), "hi")
+    signature = sign(live_assistant, form)
+    status, _ = post(live_assistant, {**form, "Body": "STOP"}, signature)
+    assert status == 403
+
+
+def test_the_signature_is_checked_against_the_url_in_front_of_the_proxy(live_assistant):
+    form = twilio_form(live_assistant, fresh_number(), "hi")
+    public = "https://clinic.example.org" + WEBHOOK
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "clinic.example.org"}
+
+    status, xml = post(live_assistant, form, sign(live_assistant, form, url=public), forwarded)
+    assert status == 200 and twiml_messages(xml)
+    status, _ = post(live_assistant, form, sign(live_assistant, form, url=public))
+    assert status == 403
+
+
+def test_a_message_to_another_number_is_refused(live_assistant):
+    form = {**twilio_form(live_assistant, fresh_number(), "hi"), "To": "+13015550198"}
+    status, _ = post(live_assistant, form, sign(live_assistant, form))
+    assert status == 403
+
+
+def test_stop_silences_the_number_until_start(live_assistant):
+    number = fresh_number()
+    main_line = load_directory().main_line
+
+    assert "unsubscribed" in text(live_assistant, number, "STOP")[0]
+    assert SmsState(live_assistant.db_url).is_opted_out(number)
+    assert text(live_assistant, number, HAMSTRING_QUESTION) == []
+
+    (help_reply,) = text(live_assistant, number, "HELP")
+    assert main_line.name in help_reply and main_line.phone_display in help_reply
+
+    assert "subscribed again" in text(live_assistant, number, "start")[0]
+    assert "heel" in " ".join(text(live_assistant, number, HAMSTRING_QUESTION))
+
+
+def test_a_sentence_containing_a_keyword_is_not_an_opt_out(live_assistant):
+    number = fresh_number()
+    text(live_assistant, number, "please stop sending me exercises")
+    assert not SmsState(live_assistant.db_url).is_opted_out(number)
+
+
+def test_numbered_options_are_answered_by_number(live_assistant):
+    number = fresh_number()
+    offer = text(live_assistant, number, "what can you do?")
+    choice = re.search(r"Reply .*?(\d+) for Hamstring stretch", offer[-1])
+    assert choice, offer
+
+    answer = " ".join(text(live_assistant, number, choice.group(1)))
+    assert "heel" in answer and get_content().disclaimer in answer
