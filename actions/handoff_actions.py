@@ -89,6 +89,9 @@ class ActionRequestCallback(Action):
         name = tracker.get_slot("contact_name")
         phone = tracker.get_slot("contact_phone") or phone_from_sms_sender(tracker)
         reset = [SlotSet("contact_name", None), SlotSet("contact_phone", None)]
+        if not (name and phone):
+            dispatcher.utter_message(text=f"I need your name and number to arrange a call back. You can also call {contact_line(tracker)}.")
+            return reset
         try:
             saved = RequestStore().save_request(
                 kind="callback",

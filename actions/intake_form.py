@@ -117,18 +117,20 @@ class ActionAskPreferredClinic(Action):
 
 def summary(tracker: Tracker) -> str:
     clinic = chosen_clinic(tracker)
+    phone = tracker.get_slot("contact_phone")
+    pain = tracker.get_slot("pain_level")
     email = tracker.get_slot("contact_email")
-    lines = [
-        f"Area: {tracker.get_slot('body_area')}",
-        f"For how long: {tracker.get_slot('pain_duration')}",
-        f"Pain: {tracker.get_slot('pain_level'):g} out of 10",
-        f"Name: {tracker.get_slot('contact_name')}",
-        f"Phone: {intake_answers.display_phone(tracker.get_slot('contact_phone'))}",
-        f"Email: {email if email and email != 'none' else 'not given'}",
-        f"Clinic: {clinic.name if clinic else 'any'}",
-        f"Best times: {tracker.get_slot('preferred_times')}",
+    rows = [
+        ("Area", tracker.get_slot("body_area")),
+        ("For how long", tracker.get_slot("pain_duration")),
+        ("Pain", f"{pain:g} out of 10" if pain is not None else None),
+        ("Name", tracker.get_slot("contact_name")),
+        ("Phone", intake_answers.display_phone(phone) if phone else None),
+        ("Email", email if email and email != "none" else "not given"),
+        ("Clinic", clinic.name if clinic else "any"),
+        ("Best times", tracker.get_slot("preferred_times")),
     ]
-    return "\n".join(lines)
+    return "\n".join(f"{label}: {value if value is not None else 'not given'}" for label, value in rows)
 
 
 class ActionAskConfirmed(Action):

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text, create_engine
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from actions.request_store import DEFAULT_DB_PATH, URL_ENV_VAR
 from channels.sms_render import Option
@@ -46,7 +46,12 @@ offered_options = Table(
 
 
 class SmsStateUnavailable(RuntimeError):
-    """The database failed; the message names the operation, never the number."""
+    """The database failed. The driver's exception is not chained: its text
+    can quote bound values, i.e. phone numbers."""
+
+
+class _RowExists(SmsStateUnavailable):
+    """An insert lost a race with another request's insert for the same number."""
 
 
 class SmsState:
@@ -98,10 +103,8 @@ class SmsState:
                     if not conn.execute(update(table).where(key).values(**values)).rowcount:
                         conn.execute(insert(table).values(phone_number=number, **values))
                 return
-            except SmsStateUnavailable as exc:
-                # A concurrent first message from the same number inserted the
-                # row first; the second attempt updates it.
-                if attempt or not isinstance(exc.__cause__, IntegrityError):
+            except _RowExists:
+                if attempt:  # the retry updates the row the other request inserted
                     raise
 
     @contextmanager
@@ -111,9 +114,8 @@ class SmsState:
             with engine.begin() if transaction else engine.connect() as conn:
                 yield conn
         except (SQLAlchemyError, OSError) as exc:
-            # Statement errors can quote bound values, i.e. phone numbers.
-            raise SmsStateUnavailable(f"SMS state unavailable while {action}: "
-                                      f"{type(exc).__name__}") from exc
+            error = _RowExists if isinstance(exc, IntegrityError) else SmsStateUnavailable
+            raise error(f"SMS state unavailable while {action}: {_describe(exc)}") from None
 
     def _ready_engine(self) -> Engine:
         with self._lock:
@@ -132,3 +134,11 @@ class SmsState:
             return self._url
         DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def _describe(exc: BaseException) -> str:
+    """Connection-level errors keep the driver's first line (no statement in it)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        lines = str(exc.orig).strip().splitlines()
+        return f"{type(exc.orig).__name__}: {lines[0]}" if lines else type(exc.orig).__name__
+    return type(exc).__name__

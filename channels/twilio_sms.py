@@ -5,7 +5,8 @@ carry a valid ``X-Twilio-Signature`` for the configured auth token, or it is
 refused with 403. Replies go back in the HTTP response as
 ``<Response><Message>...</Message></Response>``; this channel never calls
 Twilio's API. Carrier keywords (STOP, START, HELP) are handled here, before
-the dialogue sees the message.
+the dialogue sees the message. If the opt-out list cannot be read the request
+fails (500) rather than risk answering a number that opted out.
 
 credentials.yml::
 
@@ -24,8 +25,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Optional
+from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -41,9 +44,7 @@ from channels.sms_keywords import (
     help_reply,
 )
 from channels.sms_render import chosen_option, render_replies
-from channels.sms_state import SmsState
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
+from channels.sms_state import SmsState, SmsStateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class TwilioSmsInput(InputChannel):
         return "twilio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
         if not credentials.get("auth_token"):
@@ -74,10 +75,10 @@ class TwilioSmsInput(InputChannel):
     def __init__(
         self,
         auth_token: str,
-        account_sid: Optional[str] = None,
-        twilio_number: Optional[str] = None,
-        public_url: Optional[str] = None,
-        state: Optional[SmsState] = None,
+        account_sid: str | None = None,
+        twilio_number: str | None = None,
+        public_url: str | None = None,
+        state: SmsState | None = None,
     ) -> None:
         self.validator = RequestValidator(auth_token)
         self.account_sid = account_sid
@@ -121,7 +122,7 @@ class TwilioSmsInput(InputChannel):
         if self.public_url:
             return self.public_url
 
-        def forwarded(header: str) -> Optional[str]:
+        def forwarded(header: str) -> str | None:
             value = request.headers.get(header, "").split(",")[0].strip()
             return value or None
 
@@ -164,5 +165,9 @@ class TwilioSmsInput(InputChannel):
                 f"{main_line.name} at {main_line.phone_display}."
             ]
         reply = render_replies(collector.messages)
-        await asyncio.to_thread(self.state.remember_offered, sender, reply.options)
+        try:
+            await asyncio.to_thread(self.state.remember_offered, sender, reply.options)
+        except SmsStateUnavailable as exc:
+            # The answer is still worth sending; only "reply 1" will not work.
+            log.warning("Offered options not stored: %s", exc)
         return list(reply.parts)

@@ -2,7 +2,7 @@
 
     python -m scripts.web_server --port 8080 --rasa-url http://127.0.0.1:5005
 
-``/config.js`` is generated on each request: it tells the page where the
+``/config.js`` is generated at start-up: it tells the page where the
 Rasa server is (the tests run it on free ports) and the clinic's main line
 from data/clinics.yml. Everything else is a static file under web/, including
 the widget bundle from web/node_modules (installed by ``make webchat``).
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from actions.clinic_directory import load_directory
 
@@ -34,7 +36,7 @@ def config_script(rasa_url: str) -> bytes:
 class PageHandler(SimpleHTTPRequestHandler):
     """Static files from web/ without directory listings, plus /config.js."""
 
-    def __init__(self, *args, config: bytes, **kwargs) -> None:
+    def __init__(self, *args: Any, config: bytes, **kwargs: Any) -> None:
         self.config = config
         super().__init__(*args, directory=str(WEB_DIR), **kwargs)
 
@@ -48,9 +50,8 @@ class PageHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(self.config)
 
-    def list_directory(self, path):  # type: ignore[no-untyped-def]
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(404)
-        return None
 
 
 def main() -> None:

@@ -79,17 +79,25 @@ def test_every_action_is_covered():
 
 
 def trackers():
+    """Every intent with every exercise / body-part mention, then every context.
+
+    The second half pairs each exercise context (exercise, step, last question)
+    with every intent, without entities: together they reach every branch that
+    chooses what to say about an exercise.
+    """
     entity_choices: List[List[Dict]] = [[]]
     for exercise in CONTENT.exercises.values():
         entity_choices.append([entity("exercise", exercise.key)])
     entity_choices += [[entity("body_part", part)] for part in CONTENT.body_parts]
-    slot_choices: List[Dict] = [{}]
+    slot_choices: List[Dict] = [{"red_flag": True}]
     for exercise in CONTENT.exercises.values():
         for step in (None, 0.0, float(len(exercise.steps) - 1)):
-            for question in (None, "steps", "hold"):
+            for question in (None, "hold"):
                 slot_choices.append({"exercise": exercise.key, "step_index": step, "last_question": question})
-    for intent, entities, slots in itertools.product(DOMAIN["intents"], entity_choices, slot_choices):
-        yield make_tracker("tell me", intent, entities, slots)
+    for intent, entities in itertools.product(DOMAIN["intents"], entity_choices):
+        yield make_tracker("tell me", intent, entities, {})
+    for intent, slots in itertools.product(DOMAIN["intents"], slot_choices):
+        yield make_tracker("tell me", intent, [], slots)
 
 
 @pytest.mark.parametrize("action", all_actions(), ids=lambda a: a.name())

@@ -44,8 +44,10 @@ def test_offered_options_are_replaced_and_withdrawn(state):
     assert state.offered(NUMBER) == ()
 
 
-def test_database_failures_do_not_reveal_the_number(tmp_path):
+def test_failures_say_why_without_chaining_the_driver_error(tmp_path):
     state = SmsState(f"sqlite:///{tmp_path / 'missing-dir' / 'sms.db'}")
     with pytest.raises(SmsStateUnavailable) as failure:
-        state.is_opted_out(NUMBER)
+        state.set_opted_out(NUMBER, True)
+    assert "unable to open database file" in str(failure.value)
     assert NUMBER not in str(failure.value)
+    assert failure.value.__cause__ is None and failure.value.__suppress_context__

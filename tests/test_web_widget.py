@@ -48,6 +48,7 @@ def test_chat_widget_answers_keeps_history_on_reload_and_offers_quick_replies(
         open_chat(page)
         expect(messages).to_contain_text("how do I do the hamstring stretch?")
         expect(messages).to_contain_text(PHYSICIAN_LINE)
+        page.screenshot(path=str(artifacts_dir / "web_widget_after_reload.png"), animations="disabled")
         # The same Rasa conversation continues: "it" is still the hamstring stretch.
         ask(page, "how long do I hold it?")
         hold = get_content().exercises["seated_hamstring_stretch"].details["hold"]
@@ -59,5 +60,5 @@ def test_chat_widget_answers_keeps_history_on_reload_and_offers_quick_replies(
         expect(messages).to_contain_text("kitchen counter", timeout=ANSWER_TIMEOUT_MS)
         expect(messages.locator(".rw-response").last).to_contain_text(PHYSICIAN_LINE)
     finally:
-        page.screenshot(path=str(artifacts_dir / "web_widget.png"))
+        page.screenshot(path=str(artifacts_dir / "web_widget.png"), animations="disabled")
         context.close()

@@ -1,0 +1,51 @@
+"""Console settings, read from the environment by ``python -m console``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from console.transcripts import tracker_db_url_from_endpoints
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_VAR_DIR = REPO / "var"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+SECRET_KEY_FILE = "console_secret_key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str
+    db_url: str | None  # None: RequestStore's default (var/clinic_requests.db)
+    tracker_db_url: str | None  # None: transcripts are not available
+    rasa_url: str
+    secure_cookie: bool = False
+
+
+def settings_from_env(var_dir: Path = DEFAULT_VAR_DIR) -> Settings:
+    """Settings from $CONSOLE_SECRET_KEY, $CLINIC_DB_URL, $TRACKER_DB_URL, $RASA_URL
+    and $CONSOLE_SECURE_COOKIE, with defaults for one machine."""
+    return Settings(
+        secret_key=os.environ.get("CONSOLE_SECRET_KEY") or _stored_secret_key(var_dir),
+        db_url=os.environ.get("CLINIC_DB_URL") or None,
+        tracker_db_url=os.environ.get("TRACKER_DB_URL")
+        or tracker_db_url_from_endpoints(REPO / "endpoints.yml", base_dir=REPO),
+        rasa_url=(os.environ.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
+        secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "").lower() in ("1", "true", "yes"),
+    )
+
+
+def _stored_secret_key(var_dir: Path) -> str:
+    """The key in ``var_dir``, generated on first use, so sessions survive restarts."""
+    path = var_dir / SECRET_KEY_FILE
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,168 @@
+"""Staff logins for the console, kept in the request database's ``staff_users`` table.
+
+Passwords are stored only as argon2 hashes. Command line (``make staff-user``)::
+
+    python -m console.staff_accounts add USER           # prompts for the password
+    STAFF_PASSWORD=... python -m console.staff_accounts add USER
+    python -m console.staff_accounts set-password USER  # reset a forgotten password
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import re
+import sys
+import threading
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from actions.request_store import DEFAULT_DB_PATH, URL_ENV_VAR
+
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD_LENGTH = 10
+
+staff_users = Table(
+    "staff_users",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class AccountError(ValueError):
+    """The username or password is not acceptable, or the account does (not) exist."""
+
+
+class StaffAccounts:
+    """Staff accounts in the database at ``url``, else $CLINIC_DB_URL, else the
+    SQLite file RequestStore uses. The table is created on first use."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url or os.environ.get(URL_ENV_VAR) or None
+        self._hasher = PasswordHasher()
+        # Verified against when the username is unknown, so a wrong username
+        # takes as long as a wrong password and does not reveal who has an account.
+        self._dummy_hash = self._hasher.hash("no such user")
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def add(self, username: str, password: str) -> None:
+        username = normalise_username(username)
+        _check_password(password)
+        row = {
+            "username": username,
+            "password_hash": self._hasher.hash(password),
+            "created_at": datetime.now(timezone.utc),
+        }
+        try:
+            with self._ready_engine().begin() as conn:
+                conn.execute(insert(staff_users).values(**row))
+        except IntegrityError as exc:
+            raise AccountError(f"staff user {username!r} already exists") from exc
+
+    def set_password(self, username: str, password: str) -> None:
+        username = normalise_username(username)
+        _check_password(password)
+        with self._ready_engine().begin() as conn:
+            result = conn.execute(
+                update(staff_users)
+                .where(staff_users.c.username == username)
+                .values(password_hash=self._hasher.hash(password))
+            )
+        if result.rowcount == 0:
+            raise AccountError(f"no staff user {username!r}")
+
+    def verify(self, username: str, password: str) -> str | None:
+        """The normalised username if the password is right, else None."""
+        try:
+            username = normalise_username(username)
+        except AccountError:
+            return None
+        with self._ready_engine().connect() as conn:
+            stored = conn.execute(
+                select(staff_users.c.password_hash).where(staff_users.c.username == username)
+            ).scalar()
+        try:
+            self._hasher.verify(stored or self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if stored is None:
+            return None
+        if self._hasher.check_needs_rehash(stored):
+            self.set_password(username, password)
+        return username
+
+    def _ready_engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                if self._url is None:
+                    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(self._url or f"sqlite:///{DEFAULT_DB_PATH}", future=True)
+                staff_users.create(engine, checkfirst=True)
+                self._engine = engine
+            return self._engine
+
+
+def normalise_username(username: str) -> str:
+    """Lower-case; 2-64 letters, digits, dots, dashes or underscores."""
+    name = username.strip().lower()
+    if not USERNAME_RE.fullmatch(name):
+        raise AccountError(
+            "a username is 2-64 characters: letters, digits, '.', '-' or '_', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _read_password() -> str:
+    """$STAFF_PASSWORD for scripts, else asked twice without echo."""
+    password = os.environ.get("STAFF_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise AccountError("no terminal to ask for the password: set STAFF_PASSWORD")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise AccountError("the two passwords differ")
+    return password
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m console.staff_accounts", description="Manage front-desk console logins."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("add", help="create a staff login").add_argument("username")
+    commands.add_parser("set-password", help="change a staff password").add_argument("username")
+    args = parser.parse_args(argv)
+    accounts = StaffAccounts()
+    try:
+        username = normalise_username(args.username)
+        if args.command == "add":
+            accounts.add(username, _read_password())
+            print(f"Created staff user {username}.")
+        else:
+            accounts.set_password(username, _read_password())
+            print(f"Changed the password of {username}.")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
