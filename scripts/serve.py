@@ -19,7 +19,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, Iterator, List, Optional
+from typing import IO, Collection, Dict, Iterator, List, Optional
 
 import yaml
 
@@ -52,10 +52,12 @@ def _runtime_endpoints(var_dir: Path, action_port: int) -> Path:
 
 @dataclass
 class Assistant:
-    """The running servers. ``urls`` maps a service name to its base URL."""
+    """The running servers. ``urls`` maps a service name to its base URL,
+    ``started`` to the ``time.monotonic()`` at which its process was started."""
 
     urls: Dict[str, str]
     processes: List[subprocess.Popen] = field(default_factory=list)
+    started: Dict[str, float] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -146,15 +148,18 @@ def start(
     log: Optional[IO] = None,
     timeout: float = 180.0,
     extra_env: Optional[dict] = None,
+    only: Optional[Collection[str]] = None,
 ) -> Assistant:
-    """Start every service and wait until each answers; raise StartupError if one does not."""
+    """Start every service (or those named in ``only``) and wait until each
+    answers; raise StartupError if one does not."""
     ports = {**DEFAULT_PORTS, **(ports or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {**SMS_ENV_DEFAULTS, **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
-    plan = services(model, ports, var_dir)
+    plan = [s for s in services(model, ports, var_dir) if only is None or s.name in only]
     assistant = Assistant({s.name: f"http://{HOST}:{ports[s.name]}" for s in plan})
     try:
         for service in plan:
+            assistant.started[service.name] = time.monotonic()
             proc = subprocess.Popen(service.argv, cwd=REPO, env=env, stdout=log,
                                     stderr=subprocess.STDOUT if log else None, start_new_session=True)
             assistant.processes.append(proc)
@@ -181,11 +186,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=REPO / "models" / "clinic-assistant.tar.gz")
     args = parser.parse_args()
 
-    stopping = False
-
     def request_stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, request_stop)

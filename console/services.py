@@ -1,0 +1,25 @@
+"""What the views work with, built once per app and reached through ``services()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from actions.clinic_directory import Directory
+from actions.request_store import RequestStore
+from console.staff_accounts import StaffAccounts
+from console.transcripts import TranscriptReader
+
+
+@dataclass(frozen=True)
+class ConsoleServices:
+    store: RequestStore
+    accounts: StaffAccounts
+    transcripts: TranscriptReader | None  # None: no SQL tracker store configured
+    directory: Directory
+    rasa_url: str
+
+
+def services() -> ConsoleServices:
+    return current_app.extensions["console"]
