@@ -14,7 +14,12 @@ import phonenumbers
 from actions.content import get_content, normalise
 
 MAX_TEXT = 300
-NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+    )
+}
 SKIP_WORDS = {"skip", "no", "none", "no email", "dont have one", "don't have one", "n/a", "na", "nope", "pass"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
@@ -44,10 +49,10 @@ def body_area(value: Optional[str]) -> str:
 
 
 def pain_level(value: Optional[str]) -> float:
-    text = normalise(value or "")
-    match = re.search(r"\b(\d{1,2}(?:\.\d)?)\b", text)
+    text = (value or "").lower()
+    match = re.search(r"(?<![\d.])(\d{1,3}(?:\.\d)?)(?![\d.])", text)
     number = float(match.group(1)) if match else next(
-        (float(NUMBER_WORDS[w]) for w in text.split() if w in NUMBER_WORDS), None
+        (float(NUMBER_WORDS[w]) for w in normalise(text).split() if w in NUMBER_WORDS), None
     )
     if number is None or not 0 <= number <= 10:
         raise InvalidAnswer("Please give a number from 0 (no pain) to 10 (the worst pain).")

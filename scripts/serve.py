@@ -1,4 +1,5 @@
-"""Start the action server, the Rasa server and the demo web page; print the URLs; stop all on exit.
+"""Start the action server, the Rasa server, the demo web page and the front-desk console;
+print the URLs; stop all on exit.
 
     python -m scripts.serve --model models/clinic-assistant.tar.gz
 
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import IO, Collection, Dict, Iterator, List, Optional
 
 import yaml
+
+from console.transcripts import tracker_db_url_from_endpoints
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -70,6 +73,10 @@ class Assistant:
     @property
     def web_url(self) -> str:
         return self.urls["web"]
+
+    @property
+    def console_url(self) -> str:
+        return self.urls["console"] + "/console/"
 
     def stop(self, timeout: float = 20.0) -> None:
         for proc in reversed(self.processes):
@@ -124,10 +131,19 @@ def services(model: Path, ports: Dict[str, int], var_dir: Path) -> List[Service]
              "--rasa-url", f"http://{HOST}:{ports['rasa']}"],
             "/config.js",
         ),
+        Service("console", _console_argv(ports, var_dir, endpoints), "/console/login"),
     ]
 
 
-DEFAULT_PORTS = {"actions": 5055, "rasa": 5005, "web": 8080}
+def _console_argv(ports: Dict[str, int], var_dir: Path, endpoints: Path) -> List[str]:
+    """The front-desk console, reading transcripts from the tracker database Rasa uses."""
+    argv = [str(BIN / "python"), "-m", "console", "--port", str(ports["console"]),
+            "--var-dir", str(var_dir), "--rasa-url", f"http://{HOST}:{ports['rasa']}"]
+    tracker_db_url = tracker_db_url_from_endpoints(endpoints, base_dir=REPO)
+    return argv + ["--tracker-db-url", tracker_db_url] if tracker_db_url else argv
+
+
+DEFAULT_PORTS = {"actions": 5055, "rasa": 5005, "web": 8080, "console": 5006}
 
 # credentials.yml reads the SMS channel's settings from these variables, and Rasa
 # refuses to start when one is unset. These stand-ins let `make run` work with
@@ -205,6 +221,7 @@ def main() -> int:
     print(
         "\nThe clinic assistant is running:\n"
         f"  Website chat   {assistant.web_url}/\n"
+        f"  Front desk     {assistant.console_url} (create a login: make staff-user)\n"
         f"  SMS (Twilio)   POST {assistant.rasa_url}/webhooks/twilio/webhook\n"
         f"{sms_token}"
         f"  REST channel   POST {assistant.rasa_url}/webhooks/rest/webhook\n"

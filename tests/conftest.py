@@ -88,7 +88,7 @@ def trained_model() -> Path:
 
 @pytest.fixture(scope="session")
 def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Every service of `make run` (actions, Rasa, web page) on free ports, shared by the live tests."""
+    """Every service of `make run` (actions, Rasa, web page, console) on free ports, shared by the live tests."""
     from scripts.serve import running_assistant
 
     var_dir = tmp_path_factory.mktemp("live-var")
@@ -134,3 +134,40 @@ def browser():
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# ---------------------------------------------------------------------------
+# Front-desk console (tests/test_console_*.py; helpers in tests/console_harness.py)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def console_app(tmp_path: Path):
+    """The console app on temporary databases, with one staff login (alice)."""
+    from console.app import create_app
+    from console.settings import Settings
+    from console.staff_accounts import StaffAccounts
+    from tests.console_harness import STAFF_PASSWORD, STAFF_USER
+
+    db_url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    StaffAccounts(db_url).add(STAFF_USER, STAFF_PASSWORD)
+    settings = Settings(
+        secret_key="test-only-secret",
+        db_url=db_url,
+        tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        rasa_url="http://127.0.0.1:9",  # nothing listens there
+    )
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["console"].store.dispose()
+
+
+@pytest.fixture
+def staff_client(console_app):
+    """A test client logged in as alice."""
+    from tests.console_harness import log_in
+
+    client = console_app.test_client()
+    assert log_in(client).status_code == 302
+    return client

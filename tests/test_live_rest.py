@@ -44,3 +44,49 @@ def test_nonsense_is_not_answered_with_an_exercise(live_assistant):
     text = say(live_assistant, f"web-{uuid.uuid4()}", "what's the weather in annapolis tomorrow")[0]["text"]
     assert get_content().disclaimer not in text
     assert "outside what I can help with" in text or "didn't quite catch" in text
+
+
+BOOKING_TURNS = [
+    ("I'd like to book an appointment", "What brings you in"),
+    ("my lower back", "How long"),
+    ("about 3 weeks", "0 to 10"),
+    ("6", "safety question"),
+    ("no", "full name"),
+    ("Ana Lopez", "phone number"),
+    ("why do you need my phone?", "only used for this request"),
+    ("(301) 555-0142", "email"),
+    ("skip", "Which clinic"),
+    ("20770", "Which days and times"),
+    ("weekday mornings", "store your answers"),
+    ("yes", "Shall I send it"),
+]
+
+
+def test_booking_request_is_stored_before_it_is_confirmed(live_assistant):
+    from actions.request_store import RequestStore
+
+    sender = f"web-{uuid.uuid4()}"
+    for message, expected in BOOKING_TURNS:
+        text = "\n".join(r.get("text", "") for r in say(live_assistant, sender, message))
+        assert expected in text, f"after {message!r}: {text!r}"
+    confirmation = say(live_assistant, sender, "yes")[0]["text"]
+    reference = confirmation.split("reference ")[1].split(".")[0]
+    stored = RequestStore(live_assistant.db_url).get(reference)
+    assert stored is not None and stored.sender_id == sender
+    assert (stored.kind, stored.clinic_id, stored.contact_phone) == ("booking", "greenbelt", "+13015550142")
+    assert stored.answers["pain_level"] == 6 and stored.answers["body_area"] == "back"
+    assert stored.channel == "rest" and stored.status == "new"
+
+
+def test_red_flag_mid_form_sends_to_emergency_and_stores_an_urgent_record(live_assistant):
+    from actions.request_store import RequestStore
+
+    sender = f"sms-{uuid.uuid4()}"
+    say(live_assistant, sender, "can I schedule a visit")
+    text = "\n".join(r.get("text", "") for r in say(live_assistant, sender, "I can't feel my legs since this morning"))
+    assert "911" in text
+    reference = text.split("reference ")[1].split(")")[0]
+    stored = RequestStore(live_assistant.db_url).get(reference)
+    assert stored.urgency == "urgent" and stored.sender_id == sender
+    blocked = say(live_assistant, sender, "how do I do the hip kick")[0]["text"]
+    assert get_content().disclaimer not in blocked and "911" in blocked

@@ -1,0 +1,121 @@
+// The console's pages. Patient text is only ever put on the page with
+// textContent, never as HTML.
+"use strict";
+
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]').content;
+
+async function callApi(url, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  if (options.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = csrfToken();
+  }
+  const response = await fetch(url, { credentials: "same-origin", ...options, headers });
+  if (response.status === 401) {
+    window.location.reload(); // the session ended: the page redirects to the login
+    throw new Error("Log in again.");
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `Request failed (${response.status}).`);
+  return body;
+}
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text ?? "";
+  if (className) td.className = className;
+  return td;
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+}
+
+async function loadQueue(form) {
+  const table = document.getElementById("queue");
+  const status = document.getElementById("queue-status");
+  const query = new URLSearchParams(new FormData(form));
+  try {
+    const { requests } = await callApi(`${form.dataset.api}?${query}`);
+    const body = table.tBodies[0];
+    body.replaceChildren();
+    for (const item of requests) {
+      const row = body.insertRow();
+      row.className = item.urgency === "urgent" ? "urgent" : "";
+      const link = document.createElement("a");
+      link.href = item.url;
+      link.textContent = item.reference;
+      cell(row, "").append(link);
+      cell(row, when(item.created_at));
+      cell(row, item.urgency === "urgent" ? "URGENT" : "", "urgency");
+      cell(row, item.kind);
+      cell(row, item.clinic_name || item.clinic_id);
+      cell(row, item.channel);
+      cell(row, item.contact_name);
+      cell(row, item.contact_phone);
+      cell(row, item.status, `status ${item.status}`);
+    }
+    table.hidden = requests.length === 0;
+    status.textContent = requests.length ? `${requests.length} request(s)` : "No requests match.";
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
+
+function setUpQueue(form) {
+  form.addEventListener("change", () => {
+    window.history.replaceState(null, "", `?${new URLSearchParams(new FormData(form))}`);
+    loadQueue(form);
+  });
+  loadQueue(form);
+}
+
+function setUpAsk(form) {
+  const status = document.getElementById("ask-status");
+  const script = document.getElementById("ask-script");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "Asking…";
+    script.replaceChildren();
+    try {
+      const { replies } = await callApi(form.dataset.api, {
+        method: "POST",
+        body: JSON.stringify({ question: form.elements.question.value }),
+      });
+      status.textContent = replies.length ? "Read this out:" : "The assistant had no answer.";
+      for (const reply of replies) {
+        const item = document.createElement("li");
+        item.textContent = reply;
+        script.append(item);
+      }
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+}
+
+function setUpStatus(form) {
+  const message = document.getElementById("status-message");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "Saving…";
+    try {
+      await callApi(form.dataset.api, {
+        method: "POST",
+        body: JSON.stringify({ status: form.elements.status.value }),
+      });
+      window.location.reload(); // shows the updated history
+    } catch (error) {
+      message.textContent = error.message;
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const filters = document.getElementById("filters");
+  if (filters) setUpQueue(filters);
+  const ask = document.getElementById("ask-form");
+  if (ask) setUpAsk(ask);
+  const status = document.getElementById("status-form");
+  if (status) setUpStatus(status);
+});
