@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser webchat spacy train validate run test bench clean
+.PHONY: install browser webchat spacy train validate run staff-user test bench clean
 
 install: $(VENV_STAMP)
 
@@ -49,6 +49,12 @@ validate: $(SPACY_MODEL)
 
 run: $(RASA_MODEL) webchat
 	@exec $(PY) -m scripts.serve --model $(RASA_MODEL)
+
+# A front-desk console login. Asks for the username and password, or takes
+# them from STAFF_USER and STAFF_PASSWORD.
+staff-user: $(VENV_STAMP)
+	@user="$${STAFF_USER:-}"; [ -n "$$user" ] || read -rp "Staff username: " user; \
+	$(PY) -m console.staff_accounts add "$$user"
 
 # Order fails fastest: data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).

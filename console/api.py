@@ -44,7 +44,7 @@ def export_requests() -> Response:
 def change_status(reference: str) -> Response | tuple[Response, int]:
     status = (request.get_json(silent=True) or {}).get("status")
     if status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
+        raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}")
     try:
         changed = services().store.set_status(reference, status, changed_by=current_staff())
     except RequestNotFound:
@@ -72,7 +72,7 @@ def _filtered_requests() -> list[StoredRequest]:
     if clinic is not None and clinic not in services().directory.by_id:
         raise InvalidInput(f"Unknown clinic {clinic!r}.")
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
+        raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}")
     return services().store.list_requests(clinic_id=clinic, status=status, channel=channel)
 
 

@@ -21,7 +21,7 @@ from console.settings import Settings
 from console.staff_accounts import StaffAccounts
 from console.transcripts import TranscriptReader
 
-SHIFT = timedelta(hours=10)  # how long a login lasts
+IDLE_LOGOUT = timedelta(hours=10)  # a login ends after this long without use: a long shift
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -36,7 +36,7 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookie,
-        PERMANENT_SESSION_LIFETIME=SHIFT,
+        PERMANENT_SESSION_LIFETIME=IDLE_LOGOUT,
         # The token lives as long as the session: a queue page left open all
         # shift must still be able to change a status.
         WTF_CSRF_TIME_LIMIT=None,

@@ -142,7 +142,13 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture
-def console_app(tmp_path: Path):
+def console_tracker_db_url(tmp_path: Path) -> str:
+    """Where ``console_app`` reads transcripts (tests/console_harness.py writes them)."""
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+@pytest.fixture
+def console_app(tmp_path: Path, console_tracker_db_url: str):
     """The console app on temporary databases, with one staff login (alice)."""
     from console.app import create_app
     from console.settings import Settings
@@ -154,7 +160,7 @@ def console_app(tmp_path: Path):
     settings = Settings(
         secret_key="test-only-secret",
         db_url=db_url,
-        tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        tracker_db_url=console_tracker_db_url,
         rasa_url="http://127.0.0.1:9",  # nothing listens there
     )
     app = create_app(settings)

@@ -27,8 +27,17 @@ function cell(row, text, className) {
   return td;
 }
 
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+// Times are shown in the clinics' timezone, as on the request pages.
+function when(iso, timeZone) {
+  const options = { weekday: "short", day: "2-digit", month: "short", year: "numeric",
+                    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone };
+  return iso ? new Date(iso).toLocaleString("en-GB", options) : "";
+}
+
+// The channel filter's option labels ("SMS" for "twilio") name the channels.
+function channelLabel(form, channel) {
+  const option = [...form.elements.channel.options].find((o) => o.value === channel);
+  return option ? option.textContent : channel;
 }
 
 async function loadQueue(form) {
@@ -46,11 +55,11 @@ async function loadQueue(form) {
       link.href = item.url;
       link.textContent = item.reference;
       cell(row, "").append(link);
-      cell(row, when(item.created_at));
+      cell(row, when(item.created_at, form.dataset.timezone));
       cell(row, item.urgency === "urgent" ? "URGENT" : "", "urgency");
       cell(row, item.kind);
       cell(row, item.clinic_name || item.clinic_id);
-      cell(row, item.channel);
+      cell(row, channelLabel(form, item.channel));
       cell(row, item.contact_name);
       cell(row, item.contact_phone);
       cell(row, item.status, `status ${item.status}`);

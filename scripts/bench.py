@@ -1,0 +1,232 @@
+"""Benchmark the project's configuration against Rasa's default one, on this machine, in one run.
+
+    python -m scripts.bench [--configs project,rasa_default] [--quick] [--out reports]
+
+For each configuration: train on domain.yml and data/ into a temp dir (forced,
+with a cache of its own), start the action and Rasa servers on free ports with
+a temp tracker store and request database, time the model load, play
+multi-turn REST conversations at 1, 10 and 50 concurrent users while sampling
+memory, and score intents on tests/nlu/holdout.yml. Prints a table and writes
+bench.json and bench_latency.png; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+import yaml
+
+from scripts.bench_load import CONVERSATION, run_level, wait_for_parse
+from scripts.bench_memory import PeakRss
+from scripts.bench_report import (
+    LevelResult, check_targets, config_entry, format_table, plot_latency, shape_problems,
+)
+from scripts.serve import BIN, REPO, StartupError, running_assistant
+
+HOLDOUT = REPO / "tests" / "nlu" / "holdout.yml"
+CONFIG_NAMES = ("project", "rasa_default")
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark failed; the message says which and shows its log."""
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """Conversations to play per concurrency level, and a time cap per level."""
+
+    conversations: Dict[int, int]
+    time_limit_s: float
+
+
+FULL = LoadPlan({1: 10, 10: 40, 50: 150}, time_limit_s=120.0)
+QUICK = LoadPlan({1: 2, 10: 10, 50: 50}, time_limit_s=30.0)
+
+
+class Progress:
+    """Progress lines on stderr, stamped with the time since the benchmark started."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self._started:7.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def rasa_env(**extra: str) -> Dict[str, str]:
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO),
+            "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+
+
+def rasa_default_config(project_config: Path) -> Dict[str, Any]:
+    """Rasa's default pipeline and policies (what `rasa init` writes, uncommented),
+    with the project's language and assistant id."""
+    rasa_dir = Path(find_spec("rasa").submodule_search_locations[0])  # no `import rasa`: it takes seconds
+    config = yaml.safe_load((rasa_dir / "engine" / "recipes" / "config_files" / "default_config.yml").read_text())
+    project = yaml.safe_load(project_config.read_text())
+    return {**config, "language": project["language"], "assistant_id": project["assistant_id"]}
+
+
+def config_file(name: str, workdir: Path) -> Path:
+    if name == "project":
+        return REPO / "config.yml"
+    path = workdir / f"config.{name}.yml"
+    path.write_text(yaml.safe_dump(rasa_default_config(REPO / "config.yml"), sort_keys=False))
+    return path
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def run_rasa(args: Sequence[str], log_path: Path, **env: str) -> float:
+    """Run a rasa command from the project directory; return its wall-clock seconds."""
+    started = time.monotonic()
+    with log_path.open("a") as log:
+        result = subprocess.run([str(BIN / "rasa"), *args], cwd=REPO, env=rasa_env(**env),
+                                stdout=log, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        raise BenchError(f"rasa {args[0]} failed (exit {result.returncode}):\n{_tail(log_path)}")
+    return time.monotonic() - started
+
+
+def train(name: str, config: Path, workdir: Path) -> Tuple[Path, float]:
+    """Forced training with a fresh cache directory, so no earlier run's work is reused."""
+    out = workdir / "models"
+    seconds = run_rasa(
+        ["train", "--config", str(config), "--domain", "domain.yml", "--data", "data", "--out", str(out),
+         "--fixed-model-name", name, "--force"],
+        workdir / f"train.{name}.log", RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"),
+    )
+    return out / f"{name}.tar.gz", seconds
+
+
+def intent_macro_f1(name: str, model: Path, workdir: Path) -> float:
+    out = workdir / f"results.{name}"
+    run_rasa(["test", "nlu", "--model", str(model), "--nlu", str(HOLDOUT), "--out", str(out), "--no-plot"],
+             workdir / f"test.{name}.log", RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"))
+    return json.loads((out / "intent_report.json").read_text())["macro avg"]["f1-score"]
+
+
+@dataclass(frozen=True)
+class Served:
+    load_s: float
+    levels: List[LevelResult]
+    rss_mb: float
+    actions_rss_mb: float
+
+
+def serve_and_measure(name: str, model: Path, workdir: Path, plan: LoadPlan, progress: Progress) -> Served:
+    """Start the action and Rasa servers, time the load, then play the conversations at each level."""
+    var_dir = workdir / f"var.{name}"
+    log_path = workdir / f"servers.{name}.log"
+    env = rasa_env(CLINIC_DB_URL=f"sqlite:///{var_dir / 'requests.db'}")
+    try:
+        with log_path.open("w") as log, running_assistant(
+            model, var_dir, log, extra_env=env, only=("actions", "rasa"), timeout=600
+        ) as assistant:
+            asyncio.run(wait_for_parse(assistant.rasa_url, timeout_s=60))
+            load_s = time.monotonic() - assistant.started["rasa"]
+            progress(f"{name}: model loaded and parsing {load_s:.1f} s after the Rasa server started")
+            # ``started`` and ``processes`` are both in start order.
+            pids = {service: proc.pid for service, proc in zip(assistant.started, assistant.processes)}
+            memory = PeakRss(pids).start()
+            # One unmeasured conversation first: lazy loading (ZIP database, content) is not latency.
+            asyncio.run(run_level(assistant.rasa_url, 1, 1, plan.time_limit_s))
+            levels = []
+            for concurrency, conversations in plan.conversations.items():
+                level = asyncio.run(run_level(assistant.rasa_url, concurrency, conversations, plan.time_limit_s))
+                levels.append(level)
+                progress(f"{name}: {concurrency:>2} concurrent: {len(level.latencies_ms)} messages "
+                         f"in {level.elapsed_s:.1f} s, {level.errors} errors")
+            peaks = memory.stop()
+    except (StartupError, TimeoutError) as exc:
+        raise BenchError(f"{name}: {exc}\n{_tail(log_path)}") from exc
+    return Served(load_s, levels, peaks["rasa"], peaks["actions"])
+
+
+def bench_config(name: str, workdir: Path, plan: LoadPlan, progress: Progress) -> Dict[str, Any]:
+    load_before = os.getloadavg()
+    progress(f"{name}: training (forced, fresh cache)")
+    model, train_s = train(name, config_file(name, workdir), workdir)
+    progress(f"{name}: trained in {train_s:.1f} s; starting the action and Rasa servers")
+    served = serve_and_measure(name, model, workdir, plan, progress)
+    progress(f"{name}: scoring intents on {HOLDOUT.relative_to(REPO)}")
+    macro_f1 = intent_macro_f1(name, model, workdir)
+    scalars = {"train_s": train_s, "load_s": served.load_s, "rss_mb": served.rss_mb,
+               "actions_rss_mb": served.actions_rss_mb, "macro_f1": macro_f1}
+    entry = config_entry(scalars, served.levels)
+    entry["load_avg"] = {"before": [round(x, 2) for x in load_before],
+                         "after": [round(x, 2) for x in os.getloadavg()]}
+    return entry
+
+
+def machine_description() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.1f} GB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}; load average {load} at start")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", default=",".join(CONFIG_NAMES),
+                        help=f"comma-separated, from {', '.join(CONFIG_NAMES)}")
+    parser.add_argument("--quick", action="store_true", help="fewer conversations, for development")
+    parser.add_argument("--out", type=Path, default=REPO / "reports", help="where bench.json and the plot go")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.configs.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(CONFIG_NAMES))
+    if unknown or not names:
+        parser.error(f"unknown configuration(s) {unknown}; choose from {', '.join(CONFIG_NAMES)}")
+
+    progress = Progress()
+    report: Dict[str, Any] = {
+        "machine": machine_description(),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "conversation": list(CONVERSATION),
+        "configs": {},
+    }
+    progress(f"machine: {report['machine']}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            for name in names:
+                report["configs"][name] = bench_config(name, Path(tmp), QUICK if args.quick else FULL, progress)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    configs = report["configs"]
+    if "project" in configs:
+        report["targets"] = check_targets(configs["project"], configs.get("rasa_default"))
+    problems = shape_problems(report)
+    if problems:
+        raise AssertionError(f"bench.json would be malformed: {problems}")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    plot_latency(configs, args.out / "bench_latency.png", subtitle=f"{report['when']}, {os.cpu_count()} cores")
+    print(format_table(configs))
+    for label, met in report.get("targets", {}).items():
+        print(f"{'met   ' if met else 'MISSED'} {label}")
+    print(f"\nMachine: {report['machine']}\nWrote {args.out / 'bench.json'} and {args.out / 'bench_latency.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
