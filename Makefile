@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install browser webchat spacy train validate run staff-user test bench clean
+.PHONY: lint install browser webchat spacy train validate run staff-user test bench clean
 
 install: $(VENV_STAMP)
 
@@ -44,6 +44,9 @@ train: $(RASA_MODEL)
 $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name clinic-assistant --out models --quiet
 
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check .
+
 validate: $(SPACY_MODEL)
 	$(PY) -m scripts.validate_data
 
@@ -56,9 +59,9 @@ staff-user: $(VENV_STAMP)
 	@user="$${STAFF_USER:-}"; [ -n "$$user" ] || read -rp "Staff username: " user; \
 	$(PY) -m console.staff_accounts add "$$user"
 
-# Order fails fastest: data validation, then the pytest suite (unit tests,
+# Order fails fastest: lint, data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).
-test: validate $(RASA_MODEL) browser webchat
+test: lint validate $(RASA_MODEL) browser webchat
 	$(PY) -m pytest
 
 # Trains both configurations into a temp dir itself: needs only the spaCy pipeline.

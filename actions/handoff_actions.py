@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import intake_answers
 from actions.clinic_directory import Clinic, load_directory
 from actions.intake_answers import InvalidAnswer
-from actions.request_store import RequestStore, StoreUnavailable
+from actions.request_store import StoreUnavailable, shared_store
 
 SMS_CHANNEL = "twilio"
 
@@ -93,7 +93,7 @@ class ActionRequestCallback(Action):
             dispatcher.utter_message(text=f"I need your name and number to arrange a call back. You can also call {contact_line(tracker)}.")
             return reset
         try:
-            saved = RequestStore().save_request(
+            saved = shared_store().save_request(
                 kind="callback",
                 channel=tracker.get_latest_input_channel() or "unknown",
                 sender_id=tracker.sender_id,

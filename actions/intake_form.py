@@ -13,7 +13,7 @@ from actions import intake_answers
 from actions.clinic_actions import clinic_finder
 from actions.clinic_directory import Clinic, load_directory
 from actions.intake_answers import InvalidAnswer
-from actions.request_store import RequestStore, StoreUnavailable
+from actions.request_store import StoreUnavailable, shared_store
 from actions.triage_actions import escalate_red_flag
 
 FORM_SLOTS = (
@@ -176,7 +176,7 @@ class ActionSubmitIntake(Action):
             return reset_form_slots()
         answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         try:
-            saved = RequestStore().save_request(
+            saved = shared_store().save_request(
                 kind="booking",
                 channel=tracker.get_latest_input_channel() or "unknown",
                 sender_id=tracker.sender_id,

@@ -12,12 +12,11 @@ import json
 import logging
 import os
 import secrets
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +30,6 @@ from sqlalchemy import (
     Table,
     Text,
     case,
-    create_engine,
     func,
     insert,
     inspect,
@@ -39,6 +37,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
+
+from actions.database import URL_ENV_VAR, LazyEngine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql import Select
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -46,8 +46,6 @@ from sqlalchemy.types import DateTime, TypeDecorator
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-URL_ENV_VAR = "CLINIC_DB_URL"
-DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "clinic_requests.db"
 
 KINDS = ("intake", "booking", "callback", "urgent")
 URGENCIES = ("normal", "urgent")
@@ -182,6 +180,16 @@ class StatusChange:
     changed_at: datetime
 
 
+@lru_cache(maxsize=8)
+def _store_for(url: str | None) -> "RequestStore":
+    return RequestStore(url)
+
+
+def shared_store() -> "RequestStore":
+    """The process's store for the current $CLINIC_DB_URL: one engine and pool, reused."""
+    return _store_for(os.environ.get(URL_ENV_VAR) or None)
+
+
 class RequestStore:
     """Requests in any SQLAlchemy database; tables are created on first use.
 
@@ -190,9 +198,7 @@ class RequestStore:
     """
 
     def __init__(self, url: str | None = None) -> None:
-        self._url = url or os.environ.get(URL_ENV_VAR) or None
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
+        self._engine = LazyEngine(url, _prepare_schema)
 
     def save_request(
         self,
@@ -233,7 +239,7 @@ class RequestStore:
             "contact_email": contact_email,
         }
         with _failures_as_unavailable("saving a request"):
-            engine = self._ready_engine()
+            engine = self._engine.get()
             for _ in range(_REFERENCE_ATTEMPTS):
                 reference = _new_reference()
                 try:
@@ -323,37 +329,16 @@ class RequestStore:
 
     def dispose(self) -> None:
         """Close pooled connections; the next call reconnects."""
-        with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-                self._engine = None
+        self._engine.dispose()
 
     @contextmanager
     def _connection(self, action: str, transaction: bool = False) -> Iterator[Connection]:
         """A connection (or a transaction, committed on exit) whose database
         failures surface as StoreUnavailable."""
         with _failures_as_unavailable(action):
-            engine = self._ready_engine()
+            engine = self._engine.get()
             with engine.begin() if transaction else engine.connect() as conn:
                 yield conn
-
-    def _ready_engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                engine = create_engine(self._resolve_url(), future=True, pool_pre_ping=True)
-                try:
-                    _prepare_schema(engine)
-                except BaseException:
-                    engine.dispose()
-                    raise
-                self._engine = engine
-            return self._engine
-
-    def _resolve_url(self) -> str:
-        if self._url:
-            return self._url
-        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{DEFAULT_DB_PATH}"
 
     @staticmethod
     def _record_status(conn: Connection, row: Row, status: str, changed_by: str) -> None:

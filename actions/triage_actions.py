@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_directory import load_directory
-from actions.request_store import RequestStore, StoreUnavailable
+from actions.request_store import StoreUnavailable, shared_store
 from actions.tracker_reading import entity_values, latest_text
 from clinic_nlp.red_flags import RedFlags, load_red_flags
 
@@ -27,7 +27,7 @@ def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source
     labels = [flags.category(key).label for key in categories if key in {c.key for c in flags.categories}]
     main_line = load_directory().main_line
     try:
-        saved = RequestStore().save_request(
+        saved = shared_store().save_request(
             kind="urgent",
             channel=tracker.get_latest_input_channel() or "unknown",
             sender_id=tracker.sender_id,

@@ -11,19 +11,17 @@ Phone numbers are personal data: they are never logged or put in errors.
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text, create_engine
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
-from actions.request_store import DEFAULT_DB_PATH, URL_ENV_VAR
+from actions.database import LazyEngine
 from channels.sms_render import Option
 
 metadata = MetaData()
@@ -58,9 +56,7 @@ class SmsState:
     """Opt-outs and offered choices per number. Connects on first use."""
 
     def __init__(self, url: str | None = None) -> None:
-        self._url = url or os.environ.get(URL_ENV_VAR) or None
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
+        self._engine = LazyEngine(url, metadata.create_all)
 
     def is_opted_out(self, number: str) -> bool:
         with self._connection("reading an opt-out") as conn:
@@ -89,10 +85,7 @@ class SmsState:
         self._upsert("recording offered options", offered_options, number, values)
 
     def dispose(self) -> None:
-        with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-                self._engine = None
+        self._engine.dispose()
 
     def _upsert(self, action: str, table: Table, number: str, values: dict[str, Any]) -> None:
         """Update the number's row, or insert it (portable: no dialect-specific upsert)."""
@@ -110,30 +103,12 @@ class SmsState:
     @contextmanager
     def _connection(self, action: str, transaction: bool = False) -> Iterator[Connection]:
         try:
-            engine = self._ready_engine()
+            engine = self._engine.get()
             with engine.begin() if transaction else engine.connect() as conn:
                 yield conn
         except (SQLAlchemyError, OSError) as exc:
             error = _RowExists if isinstance(exc, IntegrityError) else SmsStateUnavailable
             raise error(f"SMS state unavailable while {action}: {_describe(exc)}") from None
-
-    def _ready_engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                engine = create_engine(self._resolve_url(), future=True, pool_pre_ping=True)
-                try:
-                    metadata.create_all(engine)
-                except BaseException:
-                    engine.dispose()
-                    raise
-                self._engine = engine
-            return self._engine
-
-    def _resolve_url(self) -> str:
-        if self._url:
-            return self._url
-        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{DEFAULT_DB_PATH}"
 
 
 def _describe(exc: BaseException) -> str:

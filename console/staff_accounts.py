@@ -14,16 +14,14 @@ import getpass
 import os
 import re
 import sys
-import threading
 from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from actions.request_store import DEFAULT_DB_PATH, URL_ENV_VAR
+from actions.database import LazyEngine
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD_LENGTH = 10
@@ -47,13 +45,11 @@ class StaffAccounts:
     SQLite file RequestStore uses. The table is created on first use."""
 
     def __init__(self, url: str | None = None) -> None:
-        self._url = url or os.environ.get(URL_ENV_VAR) or None
+        self._engine = LazyEngine(url, lambda engine: staff_users.create(engine, checkfirst=True))
         self._hasher = PasswordHasher()
         # Verified against when the username is unknown, so a wrong username
         # takes as long as a wrong password and does not reveal who has an account.
         self._dummy_hash = self._hasher.hash("no such user")
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
 
     def add(self, username: str, password: str) -> None:
         username = normalise_username(username)
@@ -64,7 +60,7 @@ class StaffAccounts:
             "created_at": datetime.now(timezone.utc),
         }
         try:
-            with self._ready_engine().begin() as conn:
+            with self._engine.get().begin() as conn:
                 conn.execute(insert(staff_users).values(**row))
         except IntegrityError as exc:
             raise AccountError(f"staff user {username!r} already exists") from exc
@@ -72,7 +68,7 @@ class StaffAccounts:
     def set_password(self, username: str, password: str) -> None:
         username = normalise_username(username)
         _check_password(password)
-        with self._ready_engine().begin() as conn:
+        with self._engine.get().begin() as conn:
             result = conn.execute(
                 update(staff_users)
                 .where(staff_users.c.username == username)
@@ -87,7 +83,7 @@ class StaffAccounts:
             username = normalise_username(username)
         except AccountError:
             return None
-        with self._ready_engine().connect() as conn:
+        with self._engine.get().connect() as conn:
             stored = conn.execute(
                 select(staff_users.c.password_hash).where(staff_users.c.username == username)
             ).scalar()
@@ -100,16 +96,6 @@ class StaffAccounts:
         if self._hasher.check_needs_rehash(stored):
             self.set_password(username, password)
         return username
-
-    def _ready_engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                if self._url is None:
-                    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(self._url or f"sqlite:///{DEFAULT_DB_PATH}", future=True)
-                staff_users.create(engine, checkfirst=True)
-                self._engine = engine
-            return self._engine
 
 
 def normalise_username(username: str) -> str:

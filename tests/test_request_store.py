@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import request_store
+from actions import database, request_store
 from actions.request_store import (
     REFERENCE_ALPHABET,
     RequestNotFound,
@@ -283,7 +283,7 @@ def test_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_default_sqlite_file_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     default = tmp_path / "var" / "clinic_requests.db"
     monkeypatch.delenv("CLINIC_DB_URL", raising=False)
-    monkeypatch.setattr(request_store, "DEFAULT_DB_PATH", default)
+    monkeypatch.setattr(database, "DEFAULT_DB_PATH", default)
     store = RequestStore()
     assert not default.parent.exists()  # nothing happens until first use
     try:
