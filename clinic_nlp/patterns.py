@@ -17,8 +17,17 @@ from actions.content import Content, normalise
 ZIP_PATTERN = {"label": "zip_code", "pattern": [{"TEXT": {"REGEX": r"^\d{5}$"}}]}
 
 
+def with_plural(phrase: str) -> List[str]:
+    """The phrase and its last word in the plural ("hip kick" -> "hip kicks")."""
+    if phrase.endswith("s") or not phrase[-1:].isalpha():
+        return [phrase]
+    suffix = "es" if phrase.endswith(("ch", "sh", "x", "z")) else "s"
+    return [phrase, phrase + suffix]
+
+
 def _phrases(label: str, key: str, phrases: Iterable[str]) -> List[Dict]:
-    return [{"label": label, "pattern": p, "id": key} for p in sorted(set(phrases)) if p]
+    variants = {v for p in phrases if p for v in with_plural(p)}
+    return [{"label": label, "pattern": p, "id": key} for p in sorted(variants)]
 
 
 def clinic_phrases(clinics_file: Path) -> Dict[str, List[str]]:
