@@ -32,12 +32,21 @@ import yaml
 from scripts.bench_load import CONVERSATION, run_level, wait_for_parse
 from scripts.bench_memory import PeakRss
 from scripts.bench_report import (
-    LevelResult, check_targets, config_entry, format_table, plot_latency, shape_problems,
+    LevelResult, check_targets, config_entry, format_table, per_intent_f1, plot_latency, shape_problems,
 )
 from scripts.serve import BIN, REPO, StartupError, running_assistant
 
 HOLDOUT = REPO / "tests" / "nlu" / "holdout.yml"
 CONFIG_NAMES = ("project", "rasa_default")
+HEARTBEAT_S = 30.0
+METHOD = (
+    "Closed loop over /webhooks/rest/webhook: at each level N workers play the conversation script back to "
+    "back, each conversation under a new sender id, each message sent once the previous reply arrived; one "
+    "unmeasured warm-up conversation first. Latency is per message; throughput is messages over the level's "
+    "wall time. The load generator runs on the same machine. rss_mb and actions_rss_mb: peak VmRSS of each "
+    "server's process tree (sampled every 0.2 s, and the process's VmHWM). load_s: from starting the Rasa "
+    "server process to its first /model/parse answer."
+)
 
 
 class BenchError(RuntimeError):
@@ -92,33 +101,42 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
-def run_rasa(args: Sequence[str], log_path: Path, **env: str) -> float:
+def run_rasa(args: Sequence[str], log_path: Path, progress: Progress, label: str, **env: str) -> float:
     """Run a rasa command from the project directory; return its wall-clock seconds."""
     started = time.monotonic()
     with log_path.open("a") as log:
-        result = subprocess.run([str(BIN / "rasa"), *args], cwd=REPO, env=rasa_env(**env),
+        proc = subprocess.Popen([str(BIN / "rasa"), *args], cwd=REPO, env=rasa_env(**env),
                                 stdout=log, stderr=subprocess.STDOUT)
-    if result.returncode != 0:
-        raise BenchError(f"rasa {args[0]} failed (exit {result.returncode}):\n{_tail(log_path)}")
+        while True:
+            try:
+                proc.wait(timeout=HEARTBEAT_S)
+                break
+            except subprocess.TimeoutExpired:
+                progress(f"{label}: still running after {time.monotonic() - started:.0f} s")
+    if proc.returncode != 0:
+        raise BenchError(f"{label} failed (exit {proc.returncode}):\n{_tail(log_path)}")
     return time.monotonic() - started
 
 
-def train(name: str, config: Path, workdir: Path) -> Tuple[Path, float]:
+def train(name: str, config: Path, workdir: Path, progress: Progress) -> Tuple[Path, float]:
     """Forced training with a fresh cache directory, so no earlier run's work is reused."""
     out = workdir / "models"
     seconds = run_rasa(
         ["train", "--config", str(config), "--domain", "domain.yml", "--data", "data", "--out", str(out),
          "--fixed-model-name", name, "--force"],
-        workdir / f"train.{name}.log", RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"),
+        workdir / f"train.{name}.log", progress, f"{name}: rasa train",
+        RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"),
     )
     return out / f"{name}.tar.gz", seconds
 
 
-def intent_macro_f1(name: str, model: Path, workdir: Path) -> float:
+def intent_report(name: str, model: Path, workdir: Path, progress: Progress) -> Dict[str, Any]:
+    """`rasa test nlu` on the held-out split: its intent_report.json."""
     out = workdir / f"results.{name}"
     run_rasa(["test", "nlu", "--model", str(model), "--nlu", str(HOLDOUT), "--out", str(out), "--no-plot"],
-             workdir / f"test.{name}.log", RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"))
-    return json.loads((out / "intent_report.json").read_text())["macro avg"]["f1-score"]
+             workdir / f"test.{name}.log", progress, f"{name}: rasa test nlu",
+             RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"))
+    return json.loads((out / "intent_report.json").read_text())
 
 
 @dataclass(frozen=True)
@@ -161,14 +179,15 @@ def serve_and_measure(name: str, model: Path, workdir: Path, plan: LoadPlan, pro
 def bench_config(name: str, workdir: Path, plan: LoadPlan, progress: Progress) -> Dict[str, Any]:
     load_before = os.getloadavg()
     progress(f"{name}: training (forced, fresh cache)")
-    model, train_s = train(name, config_file(name, workdir), workdir)
+    model, train_s = train(name, config_file(name, workdir), workdir, progress)
     progress(f"{name}: trained in {train_s:.1f} s; starting the action and Rasa servers")
     served = serve_and_measure(name, model, workdir, plan, progress)
     progress(f"{name}: scoring intents on {HOLDOUT.relative_to(REPO)}")
-    macro_f1 = intent_macro_f1(name, model, workdir)
+    intents = intent_report(name, model, workdir, progress)
     scalars = {"train_s": train_s, "load_s": served.load_s, "rss_mb": served.rss_mb,
-               "actions_rss_mb": served.actions_rss_mb, "macro_f1": macro_f1}
+               "actions_rss_mb": served.actions_rss_mb, "macro_f1": intents["macro avg"]["f1-score"]}
     entry = config_entry(scalars, served.levels)
+    entry["intent_f1"] = per_intent_f1(intents)
     entry["load_avg"] = {"before": [round(x, 2) for x in load_before],
                          "after": [round(x, 2) for x in os.getloadavg()]}
     return entry
@@ -200,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine_description(),
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "quick": args.quick,
+        "method": METHOD,
         "conversation": list(CONVERSATION),
         "configs": {},
     }
@@ -214,18 +234,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     configs = report["configs"]
     if "project" in configs:
         report["targets"] = check_targets(configs["project"], configs.get("rasa_default"))
+    publish(report, args.out)
+    return 0
+
+
+def publish(report: Dict[str, Any], out: Path) -> None:
+    """Write bench.json and the plot, and print the table, the targets and the machine's load."""
     problems = shape_problems(report)
     if problems:
         raise AssertionError(f"bench.json would be malformed: {problems}")
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
-    plot_latency(configs, args.out / "bench_latency.png", subtitle=f"{report['when']}, {os.cpu_count()} cores")
+    configs = report["configs"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    load = os.getloadavg()[0]
+    plot_latency(configs, out / "bench_latency.png",
+                 subtitle=f"{report['when']}, {os.cpu_count()} cores shared (1-min load avg {load:.1f} at the end)")
     print(format_table(configs))
     for label, met in report.get("targets", {}).items():
         print(f"{'met   ' if met else 'MISSED'} {label}")
-    print(f"\nMachine: {report['machine']}\nWrote {args.out / 'bench.json'} and {args.out / 'bench_latency.png'}")
-    return 0
+    print(f"\nMachine: {report['machine']}")
+    for name, entry in configs.items():
+        before, after = entry["load_avg"]["before"][0], entry["load_avg"]["after"][0]
+        print(f"  1-min load average while benchmarking {name}: {before:.2f} before, {after:.2f} after")
+    print(f"Wrote {out / 'bench.json'} and {out / 'bench_latency.png'}")
 
 
 if __name__ == "__main__":
