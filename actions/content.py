@@ -145,7 +145,8 @@ def _require(mapping: Mapping, key: str, where: str, kind: type = str):
     return value
 
 
-def _read(path: Path) -> Mapping:
+def read_content_file(path: Path) -> Mapping:
+    """A content YAML file's top-level mapping, or ContentError naming the file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -158,7 +159,7 @@ def _read(path: Path) -> Mapping:
 
 
 def _load_exercises(path: Path) -> Dict[str, Exercise]:
-    raw = _require(_read(path), "exercises", str(path), dict)
+    raw = _require(read_content_file(path), "exercises", str(path), dict)
     exercises = {}
     for key, item in raw.items():
         where = f"{path.name}: exercises.{key}"
@@ -182,7 +183,7 @@ def _load_exercises(path: Path) -> Dict[str, Exercise]:
 
 
 def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> Dict[str, Topic]:
-    raw = _require(_read(path), "topics", str(path), dict)
+    raw = _require(read_content_file(path), "topics", str(path), dict)
     topics = {}
     for key, item in raw.items():
         where = f"{path.name}: topics.{key}"
@@ -207,8 +208,8 @@ def load_content(directory: Optional[Path] = None) -> Content:
     directory = Path(directory or os.environ.get("CLINIC_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
     exercises = _load_exercises(directory / "exercises.yml")
     topics = _load_topics(directory / "topics.yml", exercises)
-    safety = _read(directory / "safety.yml")
-    parts_raw = _require(_read(directory / "body_parts.yml"), "body_parts", "body_parts.yml", dict)
+    safety = read_content_file(directory / "safety.yml")
+    parts_raw = _require(read_content_file(directory / "body_parts.yml"), "body_parts", "body_parts.yml", dict)
     body_parts = {k: tuple(normalise(a) for a in v) for k, v in parts_raw.items()}
     alias_index: Dict[str, str] = {}
     for exercise in exercises.values():

@@ -16,14 +16,13 @@ from itertools import product
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
-import yaml
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from actions.content import DEFAULT_CONTENT_DIR, ContentError
+from actions.content import DEFAULT_CONTENT_DIR, ContentError, read_content_file
 
 RED_FLAGS_FILE = "red_flags.yml"
 
@@ -101,18 +100,6 @@ class Detection:
 def _normalise(text: str) -> str:
     """Lower case with straight apostrophes; keeps the length of ``text`` in practice."""
     return text.lower().replace("\u2019", "'")
-
-
-def _read(path: Path) -> Mapping:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ContentError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path}: expected a mapping at the top level")
-    return data
 
 
 def _text(mapping: Mapping, field: str, where: str) -> str:
@@ -204,7 +191,7 @@ def load_red_flags(path: Optional[Union[str, Path]] = None) -> RedFlags:
     if path is None:
         path = Path(os.environ.get("CLINIC_CONTENT_DIR") or DEFAULT_CONTENT_DIR) / RED_FLAGS_FILE
     path = Path(path)
-    data = _read(path)
+    data = read_content_file(path)
     where = path.name
     if data.get("version") != 1:
         raise ContentError(f"{where}: field 'version' must be 1")
