@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -56,6 +56,7 @@ class Content:
     disclaimer: str
     visit_offer: str
     _alias_index: Dict[str, str] = field(default_factory=dict, repr=False)
+    _topic_index: Dict[str, str] = field(default_factory=dict, repr=False)
 
     def exercise_for_text(self, text: Optional[str]) -> Optional[Exercise]:
         """The exercise a phrase refers to: an alias, a body part, or a near miss.
@@ -68,14 +69,13 @@ class Content:
         if text in self.exercises:
             return self.exercises[text]
         phrase = normalise(text)
-        key = self._alias_index.get(phrase)
-        if key:
-            return self.exercises[key]
+        if phrase in self._alias_index:
+            return self.exercises[self._alias_index[phrase]]
         by_part = self.exercise_for_body_part(phrase)
         if by_part:
             return by_part
-        close = difflib.get_close_matches(phrase, list(self._alias_index), n=1, cutoff=0.8)
-        return self.exercises[self._alias_index[close[0]]] if close else None
+        key = _closest(phrase, self._alias_index)
+        return self.exercises[key] if key else None
 
     def exercise_for_body_part(self, part: Optional[str]) -> Optional[Exercise]:
         """The only exercise for a body part, when exactly one targets it."""
@@ -98,38 +98,36 @@ class Content:
             return None
         if text in self.topics:
             return self.topics[text]
-        phrase = normalise(text)
-        index = {alias: t.key for t in self.topics.values() for alias in t.aliases}
-        if phrase in index:
-            return self.topics[index[phrase]]
-        close = difflib.get_close_matches(phrase, list(index), n=1, cutoff=0.8)
-        return self.topics[index[close[0]]] if close else None
+        key = _closest(normalise(text), self._topic_index)
+        return self.topics[key] if key else None
 
     def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
         return next((t for t in self.topics.values() if intent and t.intent == intent), None)
 
     def find_topic_in_message(self, message: str) -> Optional[Topic]:
-        words = normalise(message).split()
-        for size in (3, 2, 1):
-            for start in range(len(words) - size + 1):
-                gram = " ".join(words[start : start + size])
-                found = self.topic_for_text(gram) if len(gram) >= 5 else None
-                if found:
-                    return found
-        return None
+        return next(filter(None, map(self.topic_for_text, _word_ngrams(message, min_length=5))), None)
 
     def find_exercise_in_message(self, message: str) -> Optional[Exercise]:
         """Last resort when NER found nothing: scan the message's word n-grams."""
-        words = normalise(message).split()
-        for size in (3, 2, 1):
-            for start in range(len(words) - size + 1):
-                gram = " ".join(words[start : start + size])
-                if len(gram) < 4:
-                    continue
-                found = self.exercise_for_text(gram)
-                if found:
-                    return found
-        return None
+        return next(filter(None, map(self.exercise_for_text, _word_ngrams(message, min_length=4))), None)
+
+
+def _closest(phrase: str, index: Mapping[str, str]) -> Optional[str]:
+    """The key an alias index gives ``phrase``: exactly, or for a close misspelling."""
+    if phrase in index:
+        return index[phrase]
+    close = difflib.get_close_matches(phrase, list(index), n=1, cutoff=0.8)
+    return index[close[0]] if close else None
+
+
+def _word_ngrams(message: str, min_length: int) -> Iterator[str]:
+    """Runs of 3, then 2, then 1 words, longest first, skipping very short ones."""
+    words = normalise(message).split()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            gram = " ".join(words[start : start + size])
+            if len(gram) >= min_length:
+                yield gram
 
 
 def normalise(text: str) -> str:
@@ -224,6 +222,7 @@ def load_content(directory: Optional[Path] = None) -> Content:
         disclaimer=_require(safety, "disclaimer", "safety.yml").strip(),
         visit_offer=_require(safety, "visit_offer", "safety.yml").strip(),
         _alias_index=alias_index,
+        _topic_index={alias: t.key for t in topics.values() for alias in t.aliases},
     )
 
 

@@ -62,18 +62,10 @@ class ValidateCallbackForm(FormValidationAction):
         return domain_slots
 
     def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        try:
-            return {"contact_name": intake_answers.contact_name(value)}
-        except InvalidAnswer as problem:
-            dispatcher.utter_message(text=str(problem))
-            return {"contact_name": None}
+        return intake_answers.validated("contact_name", intake_answers.contact_name, value, dispatcher)
 
     def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        try:
-            return {"contact_phone": intake_answers.contact_phone(value)}
-        except InvalidAnswer as problem:
-            dispatcher.utter_message(text=str(problem))
-            return {"contact_phone": None}
+        return intake_answers.validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
 
 
 class ActionRequestCallback(Action):

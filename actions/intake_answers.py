@@ -7,7 +7,7 @@ that tells the person what to send instead.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Callable, Dict, Optional
 
 import phonenumbers
 
@@ -26,6 +26,15 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 class InvalidAnswer(ValueError):
     """The answer cannot be used; ``str(exc)`` says why, for the user."""
+
+
+def validated(slot: str, clean: Callable[[Any], Any], value: Any, dispatcher) -> Dict[str, Any]:
+    """A form validator's result: the cleaned value, or None after saying what is wrong."""
+    try:
+        return {slot: clean(value)}
+    except InvalidAnswer as problem:
+        dispatcher.utter_message(text=str(problem))
+        return {slot: None}
 
 
 def short_text(value: Optional[str], what: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -12,7 +12,6 @@ from rasa_sdk.types import DomainDict
 from actions import intake_answers
 from actions.clinic_actions import clinic_finder
 from actions.clinic_directory import Clinic, load_directory
-from actions.intake_answers import InvalidAnswer
 from actions.request_store import StoreUnavailable, shared_store
 from actions.triage_actions import escalate_red_flag
 
@@ -24,14 +23,6 @@ FORM_SLOTS = (
 
 def reset_form_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "location")]
-
-
-def _checked(slot: str, clean: Callable[[Any], Any], value: Any, dispatcher: CollectingDispatcher) -> Dict:
-    try:
-        return {slot: clean(value)}
-    except InvalidAnswer as problem:
-        dispatcher.utter_message(text=str(problem))
-        return {slot: None}
 
 
 def chosen_clinic(tracker: Tracker) -> Optional[Clinic]:
@@ -54,25 +45,25 @@ class ValidateIntakeForm(FormValidationAction):
         return domain_slots
 
     def validate_body_area(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("body_area", intake_answers.body_area, value, dispatcher)
+        return intake_answers.validated("body_area", intake_answers.body_area, value, dispatcher)
 
     def validate_pain_duration(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("pain_duration", lambda v: intake_answers.short_text(v, "how long"), value, dispatcher)
+        return intake_answers.validated("pain_duration", lambda v: intake_answers.short_text(v, "how long"), value, dispatcher)
 
     def validate_pain_level(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("pain_level", intake_answers.pain_level, value, dispatcher)
+        return intake_answers.validated("pain_level", intake_answers.pain_level, value, dispatcher)
 
     def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("contact_name", intake_answers.contact_name, value, dispatcher)
+        return intake_answers.validated("contact_name", intake_answers.contact_name, value, dispatcher)
 
     def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("contact_phone", intake_answers.contact_phone, value, dispatcher)
+        return intake_answers.validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
 
     def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("contact_email", intake_answers.contact_email, value, dispatcher)
+        return intake_answers.validated("contact_email", intake_answers.contact_email, value, dispatcher)
 
     def validate_preferred_times(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _checked("preferred_times", lambda v: intake_answers.short_text(v, "the days and times"),
+        return intake_answers.validated("preferred_times", lambda v: intake_answers.short_text(v, "the days and times"),
                         value, dispatcher)
 
     def validate_preferred_clinic(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
