@@ -8,7 +8,7 @@ SPACY_MODEL := models/spacy/clinic_en/meta.json
 RASA_MODEL := models/clinic-assistant.tar.gz
 WEBCHAT := web/node_modules/.package-lock.json
 CONTENT := $(wildcard data/content/*.yml) data/clinics.yml
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard clinic_nlp/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard clinic_nlp/*.py) $(wildcard clinic/*.py)
 
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -35,7 +35,7 @@ $(WEBCHAT): web/package-lock.json
 
 spacy: $(SPACY_MODEL)
 
-$(SPACY_MODEL): $(VENV_STAMP) $(CONTENT) $(wildcard clinic_nlp/*.py) actions/content.py
+$(SPACY_MODEL): $(VENV_STAMP) $(CONTENT) $(wildcard clinic_nlp/*.py) $(wildcard clinic/*.py)
 	$(PY) -m clinic_nlp.build_pipeline
 
 # Trains only when data, domain, config or the NLU code changed.
@@ -46,6 +46,8 @@ $(RASA_MODEL): $(SPACY_MODEL) $(TRAINING_INPUTS)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 validate: $(SPACY_MODEL)
 	$(PY) -m scripts.validate_data

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clinic_directory import Clinic, load_directory
-from actions.clinic_finder import ClinicFinder, FinderResult, format_clinic_line
 from actions.tracker_reading import entity_values, latest_intent, latest_text
+from clinic.directory import Clinic, load_directory
+from clinic.finder import ClinicFinder, FinderResult, format_clinic_line
 
 INFO_BY_INTENT = {"ask_clinic_hours": "hours", "ask_clinic_phone": "phone", "ask_clinic_address": "address"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -37,7 +37,7 @@ def describe_result(result: FinderResult) -> str:
     return text
 
 
-def mentioned_clinic(tracker: Tracker) -> Optional[Clinic]:
+def mentioned_clinic(tracker: Tracker) -> Clinic | None:
     finder = clinic_finder()
     for value in entity_values(tracker, "clinic"):
         clinic = finder.find_by_name(value)
@@ -47,12 +47,12 @@ def mentioned_clinic(tracker: Tracker) -> Optional[Clinic]:
 
 
 class ValidateClinicSearchForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_clinic_search_form"
 
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         result = clinic_finder().locate(str(value or ""))
         if not result.ok:
             dispatcher.utter_message(text=result.message or "I couldn't find that place.")
@@ -61,12 +61,12 @@ class ValidateClinicSearchForm(FormValidationAction):
 
 
 class ActionShowNearestClinics(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_nearest_clinics"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         result = clinic_finder().locate(tracker.get_slot("location") or "")
         if not result.ok:
             dispatcher.utter_message(response="utter_ask_location")
@@ -81,27 +81,26 @@ class ActionShowNearestClinics(Action):
 class ActionClinicInfo(Action):
     """Hours, phone or address of a named clinic (or the one found earlier)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clinic_info"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         directory = load_directory()
         clinic = mentioned_clinic(tracker) or directory.by_id.get(tracker.get_slot("nearest_clinic") or "")
         intent = latest_intent(tracker) or "ask_clinic_address"
         if clinic is None:
             dispatcher.utter_message(
                 text="Which clinic do you mean?",
-                buttons=[{"title": c.name, "payload": f'/{intent}{{"clinic":"{c.id}"}}'} for c in directory.clinics],
+                buttons=[
+                    {"title": c.name, "payload": f'/{intent}{{"clinic":"{c.id}"}}'} for c in directory.clinics
+                ],
             )
             return []
         info = INFO_BY_INTENT.get(intent, "address")
         if info == "hours":
-            week = [
-                f"{day}: {hours or 'closed'}"
-                for day, hours in zip(WEEKDAYS, clinic.hours)
-            ]
+            week = [f"{day}: {hours or 'closed'}" for day, hours in zip(WEEKDAYS, clinic.hours, strict=False)]
             text = f"{clinic.name} is {clinic.today_hours()}. Opening hours:\n" + "\n".join(week)
         elif info == "phone":
             text = f"You can call {clinic.name} on {clinic.phone_display}."

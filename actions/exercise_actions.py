@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import exercise_replies
-from actions.content import Content, Exercise, get_content
 from actions.tracker_reading import entity_values, latest_intent, latest_text
+from clinic import exercise_replies
+from clinic.content import Content, Exercise, get_content
 
 QUESTION_BY_INTENT = {
     "ask_exercise_steps": "steps",
@@ -24,9 +24,7 @@ QUESTION_BY_INTENT = {
 SWITCHING_INTENTS = {"ask_exercise_steps", "inform_exercise"}
 
 
-def mentioned_exercise(
-    content: Content, tracker: Tracker, use_body_parts: bool
-) -> Optional[Exercise]:
+def mentioned_exercise(content: Content, tracker: Tracker, use_body_parts: bool) -> Exercise | None:
     """The exercise the latest message names, by NER entity or, failing that, text."""
     for value in entity_values(tracker, "exercise"):
         found = content.exercise_for_text(value)
@@ -41,7 +39,7 @@ def mentioned_exercise(
     return content.find_exercise_in_message(latest_text(tracker))
 
 
-def current_exercise(content: Content, tracker: Tracker) -> Optional[Exercise]:
+def current_exercise(content: Content, tracker: Tracker) -> Exercise | None:
     key = tracker.get_slot("exercise")
     return content.exercises.get(key) if key else None
 
@@ -57,21 +55,19 @@ def blocked_by_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
 class ActionExplainExercise(Action):
     """Whole instructions, or one detail (reps, hold, support, other side)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_exercise"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if blocked_by_red_flag(dispatcher, tracker):
             return []
         content = get_content()
         intent = latest_intent(tracker)
         question = QUESTION_BY_INTENT.get(intent) or tracker.get_slot("last_question") or "steps"
         if intent in SWITCHING_INTENTS:
-            exercise = mentioned_exercise(content, tracker, True) or current_exercise(
-                content, tracker
-            )
+            exercise = mentioned_exercise(content, tracker, True) or current_exercise(content, tracker)
         else:
             exercise = (
                 mentioned_exercise(content, tracker, False)
@@ -99,12 +95,12 @@ class ActionExplainExercise(Action):
 class ActionNextStep(Action):
     """Walks through an exercise one step per message ("next")."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_next_step"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if blocked_by_red_flag(dispatcher, tracker):
             return []
         content = get_content()

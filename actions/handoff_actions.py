@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import intake_answers
-from actions.clinic_directory import Clinic, load_directory
-from actions.intake_answers import InvalidAnswer
-from actions.request_store import StoreUnavailable, shared_store
+from actions.form_validation import validated
+from clinic import intake_answers
+from clinic.directory import Clinic, load_directory
+from clinic.intake_answers import InvalidAnswer
+from clinic.request_store import StoreUnavailable, shared_store
 
 SMS_CHANNEL = "twilio"
 
 
-def known_clinic(tracker: Tracker) -> Optional[Clinic]:
+def known_clinic(tracker: Tracker) -> Clinic | None:
     return load_directory().by_id.get(tracker.get_slot("nearest_clinic") or "")
 
 
-def phone_from_sms_sender(tracker: Tracker) -> Optional[str]:
+def phone_from_sms_sender(tracker: Tracker) -> str | None:
     """On SMS the sender id is the patient's number, so there is no need to ask."""
     if tracker.get_latest_input_channel() != SMS_CHANNEL:
         return None
@@ -40,49 +41,51 @@ def contact_line(tracker: Tracker) -> str:
 
 
 class ActionOfferHuman(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_human"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         dispatcher.utter_message(text=f"Of course. You can talk to a person at {contact_line(tracker)}.")
         return []
 
 
 class ValidateCallbackForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_callback_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         if phone_from_sms_sender(tracker):
             return [s for s in domain_slots if s != "contact_phone"]
         return domain_slots
 
-    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("contact_name", intake_answers.contact_name, value, dispatcher)
+    def validate_contact_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("contact_name", intake_answers.contact_name, value, dispatcher)
 
-    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
+    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
 
 
 class ActionRequestCallback(Action):
     """Queues a call-back for the front desk; confirms only once it is stored."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_callback"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         clinic = known_clinic(tracker)
         name = tracker.get_slot("contact_name")
         phone = tracker.get_slot("contact_phone") or phone_from_sms_sender(tracker)
         reset = [SlotSet("contact_name", None), SlotSet("contact_phone", None)]
         if not (name and phone):
-            dispatcher.utter_message(text=f"I need your name and number to arrange a call back. You can also call {contact_line(tracker)}.")
+            dispatcher.utter_message(
+                text=f"I need your name and number to arrange a call back. You can also call {contact_line(tracker)}."
+            )
             return reset
         try:
             saved = shared_store().save_request(

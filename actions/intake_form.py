@@ -2,41 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import intake_answers
 from actions.clinic_actions import clinic_finder
-from actions.clinic_directory import Clinic, load_directory
-from actions.request_store import StoreUnavailable, shared_store
+from actions.form_validation import validated
 from actions.triage_actions import escalate_red_flag
+from clinic import intake_answers
+from clinic.directory import Clinic, load_directory
+from clinic.request_store import StoreUnavailable, shared_store
 
 FORM_SLOTS = (
-    "body_area", "pain_duration", "pain_level", "red_flag_screen", "contact_name", "contact_phone",
-    "contact_email", "preferred_clinic", "preferred_times", "consent", "confirmed",
+    "body_area",
+    "pain_duration",
+    "pain_level",
+    "red_flag_screen",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "preferred_clinic",
+    "preferred_times",
+    "consent",
+    "confirmed",
 )
 
 
-def reset_form_slots() -> List[EventType]:
+def reset_form_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "location")]
 
 
-def chosen_clinic(tracker: Tracker) -> Optional[Clinic]:
+def chosen_clinic(tracker: Tracker) -> Clinic | None:
     directory = load_directory()
-    return directory.by_id.get(tracker.get_slot("preferred_clinic") or tracker.get_slot("nearest_clinic") or "")
+    return directory.by_id.get(
+        tracker.get_slot("preferred_clinic") or tracker.get_slot("nearest_clinic") or ""
+    )
 
 
 class ValidateIntakeForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_intake_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         """Stop asking once a screening answer or a refusal ends the request."""
         if tracker.get_slot("red_flag_screen") is True:
             return domain_slots[: domain_slots.index("red_flag_screen") + 1]
@@ -44,29 +56,32 @@ class ValidateIntakeForm(FormValidationAction):
             return domain_slots[: domain_slots.index("consent") + 1]
         return domain_slots
 
-    def validate_body_area(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("body_area", intake_answers.body_area, value, dispatcher)
+    def validate_body_area(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("body_area", intake_answers.body_area, value, dispatcher)
 
-    def validate_pain_duration(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("pain_duration", lambda v: intake_answers.short_text(v, "how long"), value, dispatcher)
+    def validate_pain_duration(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated(
+            "pain_duration", lambda v: intake_answers.short_text(v, "how long"), value, dispatcher
+        )
 
-    def validate_pain_level(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("pain_level", intake_answers.pain_level, value, dispatcher)
+    def validate_pain_level(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("pain_level", intake_answers.pain_level, value, dispatcher)
 
-    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("contact_name", intake_answers.contact_name, value, dispatcher)
+    def validate_contact_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("contact_name", intake_answers.contact_name, value, dispatcher)
 
-    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
+    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
 
-    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("contact_email", intake_answers.contact_email, value, dispatcher)
+    def validate_contact_email(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated("contact_email", intake_answers.contact_email, value, dispatcher)
 
-    def validate_preferred_times(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return intake_answers.validated("preferred_times", lambda v: intake_answers.short_text(v, "the days and times"),
-                        value, dispatcher)
+    def validate_preferred_times(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return validated(
+            "preferred_times", lambda v: intake_answers.short_text(v, "the days and times"), value, dispatcher
+        )
 
-    def validate_preferred_clinic(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_preferred_clinic(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         """A clinic by name, or the nearest one to a ZIP code or town."""
         text = str(value or "")[: intake_answers.MAX_TEXT]
         finder = clinic_finder()
@@ -89,10 +104,10 @@ class ValidateIntakeForm(FormValidationAction):
 
 
 class ActionAskPreferredClinic(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_preferred_clinic"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         directory = load_directory()
         nearest = directory.by_id.get(tracker.get_slot("nearest_clinic") or "")
         if nearest:
@@ -100,7 +115,10 @@ class ActionAskPreferredClinic(Action):
             text = f"Which clinic would you like? The nearest one we found for you is {nearest.name}."
             clinics = [nearest, *others]
         else:
-            text = "Which clinic would you like? Send a clinic name, or your ZIP code or town and I'll find the nearest."
+            text = (
+                "Which clinic would you like? "
+                "Send a clinic name, or your ZIP code or town and I'll find the nearest."
+            )
             clinics = list(directory.clinics)
         dispatcher.utter_message(text=text, buttons=[{"title": c.name, "payload": c.name} for c in clinics])
         return []
@@ -125,10 +143,10 @@ def summary(tracker: Tracker) -> str:
 
 
 class ActionAskConfirmed(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_confirmed"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         dispatcher.utter_message(
             text=f"Here's your request:\n{summary(tracker)}\n\nShall I send it to the front desk?",
             buttons=[{"title": "Yes, send it", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
@@ -139,10 +157,10 @@ class ActionAskConfirmed(Action):
 class ActionExplainWhyInfo(Action):
     """Answers "why do you need my phone?" for the question being asked."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_why_info"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         response = f"utter_why_{tracker.get_slot('requested_slot')}"
         known = response in (domain.get("responses") or {})
         dispatcher.utter_message(response=response if known else "utter_why_generic")
@@ -152,10 +170,10 @@ class ActionExplainWhyInfo(Action):
 class ActionSubmitIntake(Action):
     """Stores the request, committing before it confirms anything to the person."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_intake"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         if tracker.get_slot("red_flag_screen") is True:
             return escalate_red_flag(dispatcher, tracker, "screening") + reset_form_slots()
         clinic = chosen_clinic(tracker)
@@ -198,9 +216,9 @@ class ActionSubmitIntake(Action):
 
 
 class ActionCancelRequest(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_request"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         dispatcher.utter_message(response="utter_request_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import get_content
 from actions.exercise_actions import blocked_by_red_flag
-from actions.exercise_replies import related_exercise_buttons
 from actions.tracker_reading import entity_values, latest_intent, latest_text
+from clinic.content import get_content
+from clinic.exercise_replies import related_exercise_buttons
 
 
 class ActionExplainTopic(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_topic"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if blocked_by_red_flag(dispatcher, tracker):
             return []
         content = get_content()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_directory import load_directory
-from actions.request_store import StoreUnavailable, shared_store
 from actions.tracker_reading import entity_values, latest_text
-from clinic_nlp.red_flags import RedFlags, load_red_flags
+from clinic.directory import load_directory
+from clinic.red_flags import RedFlags, load_red_flags
+from clinic.request_store import StoreUnavailable, shared_store
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +19,7 @@ def red_flags() -> RedFlags:
     return load_red_flags()
 
 
-def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source: str) -> List[EventType]:
+def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source: str) -> list[EventType]:
     """Emergency advice first; then the urgent record, whose failure never hides the advice."""
     flags = red_flags()
     categories = entity_values(tracker, "red_flag")
@@ -31,9 +30,15 @@ def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source
             kind="urgent",
             channel=tracker.get_latest_input_channel() or "unknown",
             sender_id=tracker.sender_id,
-            answers={"source": source, "red_flags": labels or ["reported in screening"], "message": latest_text(tracker)},
+            answers={
+                "source": source,
+                "red_flags": labels or ["reported in screening"],
+                "message": latest_text(tracker),
+            },
         )
-        status = f"I've also marked this conversation as urgent for our clinic team (reference {saved.reference})."
+        status = (
+            f"I've also marked this conversation as urgent for our clinic team (reference {saved.reference})."
+        )
         reference = saved.reference
     except StoreUnavailable:
         status = f"You can also call our {main_line.name.lower()} line on {main_line.phone_display}."
@@ -50,10 +55,10 @@ def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source
 
 
 class ActionHandleRedFlag(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_red_flag"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         return escalate_red_flag(dispatcher, tracker, "message")
 
 
@@ -63,10 +68,10 @@ class ActionRetractRedFlag(Action):
     The urgent record stays in the staff queue; the transcript shows the retraction.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_retract_red_flag"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker, domain) -> list[EventType]:
         if not tracker.get_slot("red_flag"):
             dispatcher.utter_message(response="utter_default")
             return []

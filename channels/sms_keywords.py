@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from actions.clinic_directory import MainLine
+from clinic.directory import MainLine
 
 
 class Keyword(Enum):
@@ -25,8 +25,7 @@ _KEYWORDS = {
 }
 
 OPTED_OUT_REPLY = (
-    "You're unsubscribed and won't get any more messages from this number. "
-    "Reply START to subscribe again."
+    "You're unsubscribed and won't get any more messages from this number. Reply START to subscribe again."
 )
 OPTED_IN_REPLY = (
     "You're subscribed again. Ask me about the clinic's exercises any time. "

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clinic.sms_state import Option
+
 MAX_SMS_CHARS = 320
 
 # Coarsest first; a piece too long for one part is split at the next finer level.
@@ -26,8 +28,16 @@ _BOUNDARIES: tuple[tuple[re.Pattern[str], str], ...] = (
 # One curly quote switches a whole SMS from GSM-7 to UCS-2, which cuts a
 # segment from 160 to 70 characters, so typographic punctuation becomes ASCII.
 _ASCII_PUNCTUATION = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-     "\u2026": "...", "\u00a0": " "}
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+    }
 )
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _EMPHASIS = re.compile(r"(?<![\w*_])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
@@ -35,14 +45,6 @@ _CODE = re.compile(r"`([^`]*)`")
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
 _BULLET = re.compile(r"^[ \t]*[*+][ \t]+", re.MULTILINE)
 _OPTION_NUMBER = re.compile(r"#?(\d{1,2})[.)]?")
-
-
-@dataclass(frozen=True)
-class Option:
-    """A button offered as a numbered choice; its number is its position + 1."""
-
-    title: str
-    payload: str
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from actions.clinic_directory import load_directory
 from channels.sms_keywords import (
     OPTED_IN_REPLY,
     OPTED_OUT_REPLY,
@@ -44,7 +43,8 @@ from channels.sms_keywords import (
     help_reply,
 )
 from channels.sms_render import chosen_option, render_replies
-from channels.sms_state import SmsState, SmsStateUnavailable
+from clinic.directory import load_directory
+from clinic.sms_state import SmsState, SmsStateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +112,7 @@ class TwilioSmsInput(InputChannel):
 
     def _signed_by_twilio(self, request: Request, form: Mapping[str, Any]) -> bool:
         signature = request.headers.get("X-Twilio-Signature")
-        return bool(signature) and self.validator.validate(
-            self._requested_url(request), form, signature
-        )
+        return bool(signature) and self.validator.validate(self._requested_url(request), form, signature)
 
     def _requested_url(self, request: Request) -> str:
         """The URL Twilio signed: ``public_url`` if set, else the one the

@@ -16,7 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from actions.content import REPO_ROOT, Content, load_content
+from clinic.content import REPO_ROOT, Content, load_content
 from clinic_nlp.patterns import entity_patterns
 
 DEFAULT_OUT = REPO_ROOT / "models" / "spacy" / "clinic_en"

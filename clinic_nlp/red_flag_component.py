@@ -10,8 +10,9 @@ phrasings the rules miss.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any
 
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,8 +35,9 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.content import REPO_ROOT
-from clinic_nlp.red_flags import RedFlagDetector, RedFlagHit, load_red_flags
+from clinic.content import REPO_ROOT
+from clinic.red_flags import RedFlagHit, load_red_flags
+from clinic_nlp.red_flag_matcher import RedFlagDetector
 
 RED_FLAG_ENTITY = "red_flag"
 
@@ -51,7 +53,7 @@ class RedFlagClassifier(GraphComponent):
     """Overrides or demotes the red-flag intent using ``data/content/red_flags.yml``."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "intent_name": "report_red_flag",
             # None: data/content/red_flags.yml (or $CLINIC_CONTENT_DIR/red_flags.yml).
@@ -61,24 +63,24 @@ class RedFlagClassifier(GraphComponent):
             "spacy_model": "models/spacy/clinic_en",
         }
 
-    def __init__(self, config: Dict[Text, Any], detector: RedFlagDetector) -> None:
+    def __init__(self, config: dict[str, Any], detector: RedFlagDetector) -> None:
         self._intent_name: str = config["intent_name"]
         self._detector = detector
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RedFlagClassifier:
-        red_flags_file: Optional[str] = config.get("red_flags_file")
+        red_flags_file: str | None = config.get("red_flags_file")
         red_flags = load_red_flags(_repo_path(red_flags_file) if red_flags_file else None)
         nlp = spacy.load(_repo_path(config["spacy_model"]))
         return cls(config, RedFlagDetector(nlp, red_flags))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Applies the rules to each message, reusing SpacyNLP's doc when there is one."""
         for message in messages:
             text = message.get(TEXT)
@@ -93,10 +95,10 @@ class RedFlagClassifier(GraphComponent):
         return messages
 
     @staticmethod
-    def _predicted(message: Message) -> Optional[str]:
+    def _predicted(message: Message) -> str | None:
         return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
-    def _ranking_without_flag(self, message: Message) -> List[Dict[Text, Any]]:
+    def _ranking_without_flag(self, message: Message) -> list[dict[str, Any]]:
         ranking = message.get(INTENT_RANKING_KEY) or []
         return [r for r in ranking if r.get(INTENT_NAME_KEY) != self._intent_name]
 

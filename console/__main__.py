@@ -22,8 +22,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m console", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5006)
-    parser.add_argument("--var-dir", type=Path, default=DEFAULT_VAR_DIR,
-                        help="where the generated session key is kept")
+    parser.add_argument(
+        "--var-dir", type=Path, default=DEFAULT_VAR_DIR, help="where the generated session key is kept"
+    )
     parser.add_argument("--rasa-url", help="the Rasa server (default $RASA_URL)")
     parser.add_argument("--tracker-db-url", help="Rasa's tracker database (default $TRACKER_DB_URL)")
     args = parser.parse_args()

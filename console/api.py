@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from actions.request_store import STATUSES, RequestNotFound, StoredRequest
+from clinic.request_store import STATUSES, RequestNotFound, StoredRequest
 from console.assistant import AssistantUnavailable, ask_assistant
 from console.auth import current_staff
 from console.csv_export import requests_csv

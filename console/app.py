@@ -11,20 +11,19 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from actions.clinic_directory import load_directory
-from actions.request_store import RequestStore, StoreUnavailable
+from clinic.directory import load_directory
+from clinic.request_store import RequestStore, StoreUnavailable
+from clinic.staff_accounts import StaffAccounts
 from console.api import api
 from console.auth import auth_blueprint, current_staff, is_api_request, require_login
 from console.pages import pages
 from console.services import ConsoleServices
 from console.settings import Settings
-from console.staff_accounts import StaffAccounts
 from console.transcripts import TranscriptReader
 
 IDLE_LOGOUT = timedelta(hours=10)  # a login ends after this long without use: a long shift
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 

@@ -8,12 +8,22 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from actions.request_store import StoredRequest
+from clinic.request_store import StoredRequest
 
 COLUMNS = (
-    "reference", "created_at", "urgency", "kind", "status", "clinic_id", "channel",
-    "contact_name", "contact_phone", "contact_email", "status_changed_by",
-    "status_changed_at", "answers",
+    "reference",
+    "created_at",
+    "urgency",
+    "kind",
+    "status",
+    "clinic_id",
+    "channel",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "status_changed_by",
+    "status_changed_at",
+    "answers",
 )
 # A spreadsheet runs a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from actions.request_store import STATUSES
+from clinic.request_store import STATUSES
 from console.services import services
 from console.transcripts import TranscriptUnavailable
 

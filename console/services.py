@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from actions.clinic_directory import Directory
-from actions.request_store import RequestStore
-from console.staff_accounts import StaffAccounts
+from clinic.directory import Directory
+from clinic.request_store import RequestStore
+from clinic.staff_accounts import StaffAccounts
 from console.transcripts import TranscriptReader
 
 

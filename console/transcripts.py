@@ -91,4 +91,3 @@ class TranscriptReader:
             and database != ":memory:"
             and not Path(database).exists()
         )
-

@@ -21,18 +21,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any
 
 import yaml
 
 from scripts.bench_load import CONVERSATION, run_level, wait_for_parse
 from scripts.bench_memory import PeakRss
 from scripts.bench_report import (
-    LevelResult, check_targets, config_entry, format_table, per_intent_f1, plot_latency, shape_problems,
+    LevelResult,
+    check_targets,
+    config_entry,
+    format_table,
+    per_intent_f1,
+    plot_latency,
+    shape_problems,
 )
 from scripts.serve import BIN, REPO, StartupError, running_assistant
 
@@ -57,7 +64,7 @@ class BenchError(RuntimeError):
 class LoadPlan:
     """Conversations to play per concurrency level, and a time cap per level."""
 
-    conversations: Dict[int, int]
+    conversations: dict[int, int]
     time_limit_s: float
 
 
@@ -75,16 +82,23 @@ class Progress:
         print(f"[{time.monotonic() - self._started:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def rasa_env(**extra: str) -> Dict[str, str]:
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO),
-            "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+def rasa_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(REPO),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **extra,
+    }
 
 
-def rasa_default_config(project_config: Path) -> Dict[str, Any]:
+def rasa_default_config(project_config: Path) -> dict[str, Any]:
     """Rasa's default pipeline and policies (what `rasa init` writes, uncommented),
     with the project's language and assistant id."""
     rasa_dir = Path(find_spec("rasa").submodule_search_locations[0])  # no `import rasa`: it takes seconds
-    config = yaml.safe_load((rasa_dir / "engine" / "recipes" / "config_files" / "default_config.yml").read_text())
+    config = yaml.safe_load(
+        (rasa_dir / "engine" / "recipes" / "config_files" / "default_config.yml").read_text()
+    )
     project = yaml.safe_load(project_config.read_text())
     return {**config, "language": project["language"], "assistant_id": project["assistant_id"]}
 
@@ -105,8 +119,9 @@ def run_rasa(args: Sequence[str], log_path: Path, progress: Progress, label: str
     """Run a rasa command from the project directory; return its wall-clock seconds."""
     started = time.monotonic()
     with log_path.open("a") as log:
-        proc = subprocess.Popen([str(BIN / "rasa"), *args], cwd=REPO, env=rasa_env(**env),
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(BIN / "rasa"), *args], cwd=REPO, env=rasa_env(**env), stdout=log, stderr=subprocess.STDOUT
+        )
         while True:
             try:
                 proc.wait(timeout=HEARTBEAT_S)
@@ -118,31 +133,49 @@ def run_rasa(args: Sequence[str], log_path: Path, progress: Progress, label: str
     return time.monotonic() - started
 
 
-def train(name: str, config: Path, workdir: Path, progress: Progress) -> Tuple[Path, float]:
+def train(name: str, config: Path, workdir: Path, progress: Progress) -> tuple[Path, float]:
     """Forced training with a fresh cache directory, so no earlier run's work is reused."""
     out = workdir / "models"
     seconds = run_rasa(
-        ["train", "--config", str(config), "--domain", "domain.yml", "--data", "data", "--out", str(out),
-         "--fixed-model-name", name, "--force"],
-        workdir / f"train.{name}.log", progress, f"{name}: rasa train",
+        [
+            "train",
+            "--config",
+            str(config),
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+            "--force",
+        ],
+        workdir / f"train.{name}.log",
+        progress,
+        f"{name}: rasa train",
         RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"),
     )
     return out / f"{name}.tar.gz", seconds
 
 
-def intent_report(name: str, model: Path, workdir: Path, progress: Progress) -> Dict[str, Any]:
+def intent_report(name: str, model: Path, workdir: Path, progress: Progress) -> dict[str, Any]:
     """`rasa test nlu` on the held-out split: its intent_report.json."""
     out = workdir / f"results.{name}"
-    run_rasa(["test", "nlu", "--model", str(model), "--nlu", str(HOLDOUT), "--out", str(out), "--no-plot"],
-             workdir / f"test.{name}.log", progress, f"{name}: rasa test nlu",
-             RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"))
+    run_rasa(
+        ["test", "nlu", "--model", str(model), "--nlu", str(HOLDOUT), "--out", str(out), "--no-plot"],
+        workdir / f"test.{name}.log",
+        progress,
+        f"{name}: rasa test nlu",
+        RASA_CACHE_DIRECTORY=str(workdir / f"cache.{name}"),
+    )
     return json.loads((out / "intent_report.json").read_text())
 
 
 @dataclass(frozen=True)
 class Served:
     load_s: float
-    levels: List[LevelResult]
+    levels: list[LevelResult]
     rss_mb: float
     actions_rss_mb: float
 
@@ -153,30 +186,40 @@ def serve_and_measure(name: str, model: Path, workdir: Path, plan: LoadPlan, pro
     log_path = workdir / f"servers.{name}.log"
     env = rasa_env(CLINIC_DB_URL=f"sqlite:///{var_dir / 'requests.db'}")
     try:
-        with log_path.open("w") as log, running_assistant(
-            model, var_dir, log, extra_env=env, only=("actions", "rasa"), timeout=600
-        ) as assistant:
+        with (
+            log_path.open("w") as log,
+            running_assistant(
+                model, var_dir, log, extra_env=env, only=("actions", "rasa"), timeout=600
+            ) as assistant,
+        ):
             asyncio.run(wait_for_parse(assistant.rasa_url, timeout_s=60))
             load_s = time.monotonic() - assistant.started["rasa"]
             progress(f"{name}: model loaded and parsing {load_s:.1f} s after the Rasa server started")
             # ``started`` and ``processes`` are both in start order.
-            pids = {service: proc.pid for service, proc in zip(assistant.started, assistant.processes)}
+            pids = {
+                service: proc.pid
+                for service, proc in zip(assistant.started, assistant.processes, strict=False)
+            }
             memory = PeakRss(pids).start()
             # One unmeasured conversation first: lazy loading (ZIP database, content) is not latency.
             asyncio.run(run_level(assistant.rasa_url, 1, 1, plan.time_limit_s))
             levels = []
             for concurrency, conversations in plan.conversations.items():
-                level = asyncio.run(run_level(assistant.rasa_url, concurrency, conversations, plan.time_limit_s))
+                level = asyncio.run(
+                    run_level(assistant.rasa_url, concurrency, conversations, plan.time_limit_s)
+                )
                 levels.append(level)
-                progress(f"{name}: {concurrency:>2} concurrent: {len(level.latencies_ms)} messages "
-                         f"in {level.elapsed_s:.1f} s, {level.errors} errors")
+                progress(
+                    f"{name}: {concurrency:>2} concurrent: {len(level.latencies_ms)} messages "
+                    f"in {level.elapsed_s:.1f} s, {level.errors} errors"
+                )
             peaks = memory.stop()
     except (StartupError, TimeoutError) as exc:
         raise BenchError(f"{name}: {exc}\n{_tail(log_path)}") from exc
     return Served(load_s, levels, peaks["rasa"], peaks["actions"])
 
 
-def bench_config(name: str, workdir: Path, plan: LoadPlan, progress: Progress) -> Dict[str, Any]:
+def bench_config(name: str, workdir: Path, plan: LoadPlan, progress: Progress) -> dict[str, Any]:
     load_before = os.getloadavg()
     progress(f"{name}: training (forced, fresh cache)")
     model, train_s = train(name, config_file(name, workdir), workdir, progress)
@@ -184,28 +227,44 @@ def bench_config(name: str, workdir: Path, plan: LoadPlan, progress: Progress) -
     served = serve_and_measure(name, model, workdir, plan, progress)
     progress(f"{name}: scoring intents on {HOLDOUT.relative_to(REPO)}")
     intents = intent_report(name, model, workdir, progress)
-    scalars = {"train_s": train_s, "load_s": served.load_s, "rss_mb": served.rss_mb,
-               "actions_rss_mb": served.actions_rss_mb, "macro_f1": intents["macro avg"]["f1-score"]}
+    scalars = {
+        "train_s": train_s,
+        "load_s": served.load_s,
+        "rss_mb": served.rss_mb,
+        "actions_rss_mb": served.actions_rss_mb,
+        "macro_f1": intents["macro avg"]["f1-score"],
+    }
     entry = config_entry(scalars, served.levels)
     entry["intent_f1"] = per_intent_f1(intents)
-    entry["load_avg"] = {"before": [round(x, 2) for x in load_before],
-                         "after": [round(x, 2) for x in os.getloadavg()]}
+    entry["load_avg"] = {
+        "before": [round(x, 2) for x in load_before],
+        "after": [round(x, 2) for x in os.getloadavg()],
+    }
     return entry
 
 
 def machine_description() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.1f} GB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}; load average {load} at start")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem_kb / 2**20:.1f} GB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; load average {load} at start"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--configs", default=",".join(CONFIG_NAMES),
-                        help=f"comma-separated, from {', '.join(CONFIG_NAMES)}")
+    parser.add_argument(
+        "--configs", default=",".join(CONFIG_NAMES), help=f"comma-separated, from {', '.join(CONFIG_NAMES)}"
+    )
     parser.add_argument("--quick", action="store_true", help="fewer conversations, for development")
     parser.add_argument("--out", type=Path, default=REPO / "reports", help="where bench.json and the plot go")
     args = parser.parse_args(argv)
@@ -215,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown configuration(s) {unknown}; choose from {', '.join(CONFIG_NAMES)}")
 
     progress = Progress()
-    report: Dict[str, Any] = {
+    report: dict[str, Any] = {
         "machine": machine_description(),
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "quick": args.quick,
@@ -227,7 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             for name in names:
-                report["configs"][name] = bench_config(name, Path(tmp), QUICK if args.quick else FULL, progress)
+                report["configs"][name] = bench_config(
+                    name, Path(tmp), QUICK if args.quick else FULL, progress
+                )
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -238,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def publish(report: Dict[str, Any], out: Path) -> None:
+def publish(report: dict[str, Any], out: Path) -> None:
     """Write bench.json and the plot, and print the table, the targets and the machine's load."""
     problems = shape_problems(report)
     if problems:
@@ -247,8 +308,11 @@ def publish(report: Dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     load = os.getloadavg()[0]
-    plot_latency(configs, out / "bench_latency.png",
-                 subtitle=f"{report['when']}, {os.cpu_count()} cores shared (1-min load avg {load:.1f} at the end)")
+    plot_latency(
+        configs,
+        out / "bench_latency.png",
+        subtitle=f"{report['when']}, {os.cpu_count()} cores shared (1-min load avg {load:.1f} at the end)",
+    )
     print(format_table(configs))
     for label, met in report.get("targets", {}).items():
         print(f"{'met   ' if met else 'MISSED'} {label}")

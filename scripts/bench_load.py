@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import Iterator, List, Sequence
+from collections.abc import Iterator, Sequence
 
 import aiohttp
 
@@ -41,7 +41,11 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str)
 
 
 async def run_level(
-    rasa_url: str, concurrency: int, conversations: int, time_limit_s: float, script: Sequence[str] = CONVERSATION
+    rasa_url: str,
+    concurrency: int,
+    conversations: int,
+    time_limit_s: float,
+    script: Sequence[str] = CONVERSATION,
 ) -> LevelResult:
     """Keep ``concurrency`` conversations going until ``conversations`` have been started or the time is up.
 
@@ -50,7 +54,7 @@ async def run_level(
     """
     url = f"{rasa_url}/webhooks/rest/webhook"
     numbers: Iterator[int] = iter(range(conversations))
-    latencies: List[float] = []
+    latencies: list[float] = []
     errors = started_conversations = 0
     deadline = time.monotonic() + time_limit_s
 

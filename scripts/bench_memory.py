@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -18,17 +19,15 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
-def _tree(pid: int) -> List[int]:
+def _tree(pid: int) -> list[int]:
     """``pid`` and all its descendants."""
     pids, pending = [], [pid]
     while pending:
         current = pending.pop()
         pids.append(current)
         for children in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
+            with contextlib.suppress(OSError):
                 pending += [int(child) for child in children.read_text().split()]
-            except OSError:
-                pass
     return pids
 
 
@@ -46,9 +45,9 @@ class PeakRss:
     def __init__(self, pids: Mapping[str, int], interval_s: float = 0.2) -> None:
         self._pids = dict(pids)
         self._interval_s = interval_s
-        self._peaks_kb: Dict[str, int] = {name: 0 for name in pids}
+        self._peaks_kb: dict[str, int] = {name: 0 for name in pids}
         self._stopped = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     def _sample(self) -> None:
         for name, pid in self._pids.items():
@@ -58,13 +57,13 @@ class PeakRss:
         while not self._stopped.wait(self._interval_s):
             self._sample()
 
-    def start(self) -> "PeakRss":
+    def start(self) -> PeakRss:
         self._sample()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self) -> Dict[str, float]:
+    def stop(self) -> dict[str, float]:
         """Stop sampling (call before the processes exit) and return each tree's peak in MB."""
         self._stopped.set()
         if self._thread:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 CONCURRENCIES = (1, 10, 50)
 SCALARS = ("train_s", "load_s", "rss_mb", "actions_rss_mb", "macro_f1")
@@ -38,25 +39,29 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def latency_summary(latencies_ms: Sequence[float]) -> Dict[str, float]:
+def latency_summary(latencies_ms: Sequence[float]) -> dict[str, float]:
     return {name: round(percentile(latencies_ms, q), 1) for name, q in PERCENTILES.items()}
 
 
-def config_entry(scalars: Mapping[str, float], levels: Sequence[LevelResult]) -> Dict[str, Any]:
+def config_entry(scalars: Mapping[str, float], levels: Sequence[LevelResult]) -> dict[str, Any]:
     """One configuration's section of bench.json; ``requests`` is extra detail per level."""
     return {
         **{key: round(scalars[key], 3) for key in SCALARS},
         "latency_ms": {str(lv.concurrency): latency_summary(lv.latencies_ms) for lv in levels},
         "throughput_msg_s": {str(lv.concurrency): round(lv.throughput_msg_s, 1) for lv in levels},
         "requests": {
-            str(lv.concurrency): {"messages": len(lv.latencies_ms), "errors": lv.errors,
-                                  "conversations": lv.conversations, "elapsed_s": round(lv.elapsed_s, 2)}
+            str(lv.concurrency): {
+                "messages": len(lv.latencies_ms),
+                "errors": lv.errors,
+                "conversations": lv.conversations,
+                "elapsed_s": round(lv.elapsed_s, 2),
+            }
             for lv in levels
         },
     }
 
 
-def per_intent_f1(intent_report: Mapping[str, Any]) -> Dict[str, float]:
+def per_intent_f1(intent_report: Mapping[str, Any]) -> dict[str, float]:
     """Each intent's F1 from Rasa's intent_report.json, without its averages and accuracy."""
     return {
         intent: round(scores["f1-score"], 3)
@@ -65,15 +70,18 @@ def per_intent_f1(intent_report: Mapping[str, Any]) -> Dict[str, float]:
     }
 
 
-def shape_problems(report: Mapping[str, Any]) -> List[str]:
+def shape_problems(report: Mapping[str, Any]) -> list[str]:
     """Where ``report`` departs from the documented bench.json shape (extra keys are fine)."""
     problems = [f"missing {key!r}" for key in ("machine", "when", "configs") if key not in report]
     for name, entry in (report.get("configs") or {}).items():
         problems += [f"{name}: {key} is not a number" for key in SCALARS if not _is_number(entry.get(key))]
         for concurrency in map(str, CONCURRENCIES):
             latency = (entry.get("latency_ms") or {}).get(concurrency) or {}
-            problems += [f"{name}: latency_ms[{concurrency}].{p} is not a number"
-                         for p in PERCENTILES if not _is_number(latency.get(p))]
+            problems += [
+                f"{name}: latency_ms[{concurrency}].{p} is not a number"
+                for p in PERCENTILES
+                if not _is_number(latency.get(p))
+            ]
             if not _is_number((entry.get("throughput_msg_s") or {}).get(concurrency)):
                 problems.append(f"{name}: throughput_msg_s[{concurrency}] is not a number")
     return problems
@@ -86,7 +94,7 @@ def _is_number(value: Any) -> bool:
 @dataclass(frozen=True)
 class Target:
     label: str
-    met: Callable[[Mapping[str, Any], Optional[Mapping[str, Any]]], bool]
+    met: Callable[[Mapping[str, Any], Mapping[str, Any] | None], bool]
 
 
 P95_TARGET_MS = 50.0
@@ -101,7 +109,7 @@ TARGETS = (
 )
 
 
-def check_targets(project: Mapping[str, Any], default: Optional[Mapping[str, Any]]) -> Dict[str, bool]:
+def check_targets(project: Mapping[str, Any], default: Mapping[str, Any] | None) -> dict[str, bool]:
     """Each target's label mapped to whether the project's configuration meets it."""
     return {target.label: target.met(project, default) for target in TARGETS}
 
@@ -109,13 +117,21 @@ def check_targets(project: Mapping[str, Any], default: Optional[Mapping[str, Any
 def format_table(configs: Mapping[str, Mapping[str, Any]]) -> str:
     names = list(configs)
     rows = [("", names)]
-    rows += [(key, [f"{configs[n][key]:.3f}" if key == "macro_f1" else f"{configs[n][key]:.1f}" for n in names])
-             for key in SCALARS]
+    rows += [
+        (key, [f"{configs[n][key]:.3f}" if key == "macro_f1" else f"{configs[n][key]:.1f}" for n in names])
+        for key in SCALARS
+    ]
     for c in map(str, CONCURRENCIES):
-        rows.append((f"p50/p95/p99 ms @{c}",
-                     ["/".join(f"{configs[n]['latency_ms'][c][p]:.0f}" for p in PERCENTILES) for n in names]))
-    rows += [(f"msg/s @{c}", [f"{configs[n]['throughput_msg_s'][c]:.1f}" for n in names])
-             for c in map(str, CONCURRENCIES)]
+        rows.append(
+            (
+                f"p50/p95/p99 ms @{c}",
+                ["/".join(f"{configs[n]['latency_ms'][c][p]:.0f}" for p in PERCENTILES) for n in names],
+            )
+        )
+    rows += [
+        (f"msg/s @{c}", [f"{configs[n]['throughput_msg_s'][c]:.1f}" for n in names])
+        for c in map(str, CONCURRENCIES)
+    ]
     width = max(len(label) for label, _ in rows)
     cell = max(len(v) for _, values in rows for v in values) + 2
     return "\n".join(label.ljust(width) + "".join(v.rjust(cell) for v in values) for label, values in rows)
@@ -130,12 +146,18 @@ def plot_latency(configs: Mapping[str, Mapping[str, Any]], path: Path, subtitle:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for (name, entry), colour in zip(configs.items(), ("tab:blue", "tab:orange", "tab:green")):
+    for (name, entry), colour in zip(configs.items(), ("tab:blue", "tab:orange", "tab:green"), strict=False):
         levels = sorted(entry["latency_ms"], key=int)
         xs = [int(c) for c in levels]
         for p, style in (("p50", "-"), ("p95", "--")):
-            ax.plot(xs, [entry["latency_ms"][c][p] for c in levels], style, marker="o", color=colour,
-                    label=f"{name} {p}")
+            ax.plot(
+                xs,
+                [entry["latency_ms"][c][p] for c in levels],
+                style,
+                marker="o",
+                color=colour,
+                label=f"{name} {p}",
+            )
     ax.plot([10], [P95_TARGET_MS], "kx", markersize=9, label=f"target: p95 <= {P95_TARGET_MS:.0f} ms at 10")
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -19,7 +19,7 @@ Takes the same arguments as `rasa`; scripts/serve.py starts the Rasa server this
 from __future__ import annotations
 
 import sys
-from typing import Any, Dict
+from typing import Any
 
 import skops.io  # noqa: F401  (workaround 1: must come before anything imports TensorFlow)
 
@@ -34,7 +34,7 @@ def _validate_action_responses_with_one_validator() -> None:
     validator_class.check_schema(schema)
     validator = validator_class(schema)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         error = exceptions.best_match(validator.iter_errors(result))
         if error is not None:
             error.message += (  # as RemoteAction._validate_action_result words it

@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Collection, Dict, Iterator, List, Optional
+from typing import IO
 
 import yaml
 
@@ -58,9 +59,9 @@ class Assistant:
     """The running servers. ``urls`` maps a service name to its base URL,
     ``started`` to the ``time.monotonic()`` at which its process was started."""
 
-    urls: Dict[str, str]
-    processes: List[subprocess.Popen] = field(default_factory=list)
-    started: Dict[str, float] = field(default_factory=dict)
+    urls: dict[str, str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    started: dict[str, float] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -96,7 +97,7 @@ class Assistant:
 @dataclass(frozen=True)
 class Service:
     name: str
-    argv: List[str]
+    argv: list[str]
     ready_path: str
 
 
@@ -105,15 +106,14 @@ def _wait_ready(url: str, proc: subprocess.Popen, name: str, timeout: float) -> 
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise StartupError(f"{name} exited with code {proc.returncode} while starting")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
         time.sleep(0.3)
     raise StartupError(f"{name} was not ready at {url} after {timeout:.0f} s")
 
 
-def services(model: Path, ports: Dict[str, int], var_dir: Path) -> List[Service]:
+def services(model: Path, ports: dict[str, int], var_dir: Path) -> list[Service]:
     """What `make run` starts, in start order. Each service gets its port from ``ports``."""
     endpoints = _runtime_endpoints(var_dir, ports["actions"])
     return [
@@ -121,26 +121,57 @@ def services(model: Path, ports: Dict[str, int], var_dir: Path) -> List[Service]
         Service(
             "rasa",
             # `rasa` with two measured workarounds (see scripts/rasa_server.py).
-            [str(BIN / "python"), "-m", "scripts.rasa_server", "run", "--model", str(model), "--enable-api",
-             "--port", str(ports["rasa"]),
-             "--interface", HOST, "--cors", "*", "--endpoints", str(endpoints),
-             "--credentials", str(REPO / "credentials.yml")],
+            [
+                str(BIN / "python"),
+                "-m",
+                "scripts.rasa_server",
+                "run",
+                "--model",
+                str(model),
+                "--enable-api",
+                "--port",
+                str(ports["rasa"]),
+                "--interface",
+                HOST,
+                "--cors",
+                "*",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(REPO / "credentials.yml"),
+            ],
             "/status",
         ),
         Service(
             "web",
-            [str(BIN / "python"), "-m", "scripts.web_server", "--port", str(ports["web"]),
-             "--rasa-url", f"http://{HOST}:{ports['rasa']}"],
+            [
+                str(BIN / "python"),
+                "-m",
+                "scripts.web_server",
+                "--port",
+                str(ports["web"]),
+                "--rasa-url",
+                f"http://{HOST}:{ports['rasa']}",
+            ],
             "/config.js",
         ),
         Service("console", _console_argv(ports, var_dir, endpoints), "/console/login"),
     ]
 
 
-def _console_argv(ports: Dict[str, int], var_dir: Path, endpoints: Path) -> List[str]:
+def _console_argv(ports: dict[str, int], var_dir: Path, endpoints: Path) -> list[str]:
     """The front-desk console, reading transcripts from the tracker database Rasa uses."""
-    argv = [str(BIN / "python"), "-m", "console", "--port", str(ports["console"]),
-            "--var-dir", str(var_dir), "--rasa-url", f"http://{HOST}:{ports['rasa']}"]
+    argv = [
+        str(BIN / "python"),
+        "-m",
+        "console",
+        "--port",
+        str(ports["console"]),
+        "--var-dir",
+        str(var_dir),
+        "--rasa-url",
+        f"http://{HOST}:{ports['rasa']}",
+    ]
     tracker_db_url = tracker_db_url_from_endpoints(endpoints, base_dir=REPO)
     return argv + ["--tracker-db-url", tracker_db_url] if tracker_db_url else argv
 
@@ -161,25 +192,37 @@ SMS_ENV_DEFAULTS = {
 
 def start(
     model: Path,
-    ports: Optional[Dict[str, int]] = None,
+    ports: dict[str, int] | None = None,
     var_dir: Path = REPO / "var",
-    log: Optional[IO] = None,
+    log: IO | None = None,
     timeout: float = 180.0,
-    extra_env: Optional[dict] = None,
-    only: Optional[Collection[str]] = None,
+    extra_env: dict | None = None,
+    only: Collection[str] | None = None,
 ) -> Assistant:
     """Start every service (or those named in ``only``) and wait until each
     answers; raise StartupError if one does not."""
     ports = {**DEFAULT_PORTS, **(ports or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = {**SMS_ENV_DEFAULTS, **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **(extra_env or {})}
+    env = {
+        **SMS_ENV_DEFAULTS,
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
+    }
     plan = [s for s in services(model, ports, var_dir) if only is None or s.name in only]
     assistant = Assistant({s.name: f"http://{HOST}:{ports[s.name]}" for s in plan})
     try:
         for service in plan:
             assistant.started[service.name] = time.monotonic()
-            proc = subprocess.Popen(service.argv, cwd=REPO, env=env, stdout=log,
-                                    stderr=subprocess.STDOUT if log else None, start_new_session=True)
+            proc = subprocess.Popen(
+                service.argv,
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT if log else None,
+                start_new_session=True,
+            )
             assistant.processes.append(proc)
             _wait_ready(assistant.urls[service.name] + service.ready_path, proc, service.name, timeout)
     except BaseException:
@@ -216,9 +259,13 @@ def main() -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    sms_token = "" if os.environ.get("TWILIO_AUTH_TOKEN") else (
-        f"  (SMS signatures are checked with the local-only token {LOCAL_TWILIO_AUTH_TOKEN!r};\n"
-        "   set TWILIO_AUTH_TOKEN to your Twilio auth token for a real number)\n"
+    sms_token = (
+        ""
+        if os.environ.get("TWILIO_AUTH_TOKEN")
+        else (
+            f"  (SMS signatures are checked with the local-only token {LOCAL_TWILIO_AUTH_TOKEN!r};\n"
+            "   set TWILIO_AUTH_TOKEN to your Twilio auth token for a real number)\n"
+        )
     )
     print(
         "\nThe clinic assistant is running:\n"

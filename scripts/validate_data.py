@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Set
 
 import yaml
 
@@ -24,7 +23,7 @@ UNUSED_UTTERANCE = re.compile(r"The utterance '(utter_\w+)' is not used in any s
 WARNING = re.compile(r"UserWarning: (.*)")
 
 
-def form_prompts(domain: dict) -> Set[str]:
+def form_prompts(domain: dict) -> set[str]:
     prompts = set()
     for form, spec in (domain.get("forms") or {}).items():
         for slot in spec.get("required_slots") or []:
@@ -40,7 +39,7 @@ def named_in_actions(response: str) -> bool:
     return any(f'f"{prefix}{{' in source for prefix in re.findall(r"^(utter_[a-z]+_)", response))
 
 
-def unexplained(output: str, domain: dict) -> List[str]:
+def unexplained(output: str, domain: dict) -> list[str]:
     prompts = form_prompts(domain)
     problems = []
     for warning in WARNING.findall(output):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 def make_tracker(
     text: str = "",
-    intent: Optional[str] = None,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    slots: Optional[Dict[str, Any]] = None,
+    intent: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
     sender_id: str = "test-user",
 ) -> Tracker:
     latest = {
@@ -32,16 +32,16 @@ def make_tracker(
     )
 
 
-def entity(name: str, value: str, start: int = 0) -> Dict[str, Any]:
+def entity(name: str, value: str, start: int = 0) -> dict[str, Any]:
     return {"entity": name, "value": value, "start": start, "end": start + len(value)}
 
 
-def run_action(action, tracker: Tracker, domain: Optional[Dict] = None) -> Tuple[List[Dict], List[Dict]]:
+def run_action(action, tracker: Tracker, domain: dict | None = None) -> tuple[list[dict], list[dict]]:
     """(messages the action sent, events it returned)."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, domain or {})
     return dispatcher.messages, events
 
 
-def slot_events(events: List[Dict]) -> Dict[str, Any]:
+def slot_events(events: list[dict]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

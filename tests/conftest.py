@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -43,9 +43,7 @@ def postgres_engine() -> Iterator[Engine]:
     except SQLAlchemyError as exc:
         engine.dispose()
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()
-        skip_or_fail(
-            f"PostgreSQL not reachable at {POSTGRES_URL}: {detail[0] if detail else exc!r}"
-        )
+        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {detail[0] if detail else exc!r}")
     yield engine
     engine.dispose()
 
@@ -96,7 +94,9 @@ def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory
     db_url = f"sqlite:///{var_dir / 'requests.db'}"
     with log_path.open("w") as log:
         try:
-            with running_assistant(trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url, **TWILIO_TEST_ENV}) as assistant:
+            with running_assistant(
+                trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url, **TWILIO_TEST_ENV}
+            ) as assistant:
                 assistant.var_dir = var_dir
                 assistant.db_url = db_url
                 assistant.twilio_env = TWILIO_TEST_ENV
@@ -112,8 +112,13 @@ def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = REPO / "reports" / "artifacts"
 
@@ -150,9 +155,9 @@ def console_tracker_db_url(tmp_path: Path) -> str:
 @pytest.fixture
 def console_app(tmp_path: Path, console_tracker_db_url: str):
     """The console app on temporary databases, with one staff login (alice)."""
+    from clinic.staff_accounts import StaffAccounts
     from console.app import create_app
     from console.settings import Settings
-    from console.staff_accounts import StaffAccounts
     from tests.console_harness import STAFF_PASSWORD, STAFF_USER
 
     db_url = f"sqlite:///{tmp_path / 'clinic.db'}"

@@ -33,11 +33,13 @@ def store_conversation(tracker_db_url: str, sender_id: str, messages: list[tuple
     """Write (``"user"`` or ``"bot"``, text) messages as Rasa's SQL tracker store does."""
     engine = create_engine(tracker_db_url, future=True)
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-            "action_name VARCHAR(255), data TEXT)"
-        ))
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+                "action_name VARCHAR(255), data TEXT)"
+            )
+        )
         now = time.time()
         events = [("action", {"event": "action", "name": "action_listen"})] + [
             (kind, {"event": kind, "text": message}) for kind, message in messages

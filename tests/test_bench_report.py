@@ -9,8 +9,15 @@ import numpy as np
 import pytest
 
 from scripts.bench_report import (
-    CONCURRENCIES, LevelResult, check_targets, config_entry, format_table, latency_summary, per_intent_f1,
-    percentile, shape_problems,
+    CONCURRENCIES,
+    LevelResult,
+    check_targets,
+    config_entry,
+    format_table,
+    latency_summary,
+    per_intent_f1,
+    percentile,
+    shape_problems,
 )
 
 
@@ -31,8 +38,10 @@ def test_latency_summary_has_the_three_percentiles():
 
 
 def levels(latency_ms: float = 20.0) -> list:
-    return [LevelResult(c, [latency_ms] * (10 * c), elapsed_s=2.0, errors=0, conversations=c)
-            for c in CONCURRENCIES]
+    return [
+        LevelResult(c, [latency_ms] * (10 * c), elapsed_s=2.0, errors=0, conversations=c)
+        for c in CONCURRENCIES
+    ]
 
 
 def entry(**scalars) -> dict:
@@ -79,7 +88,12 @@ def test_table_has_a_column_per_configuration():
 
 
 def test_per_intent_f1_leaves_out_averages_and_accuracy():
-    report = {"greet": {"f1-score": 1.0, "support": 3}, "thank": {"f1-score": 0.83333, "support": 2},
-              "accuracy": 0.9, "macro avg": {"f1-score": 0.9}, "weighted avg": {"f1-score": 0.91},
-              "micro avg": {"f1-score": 0.9}}
+    report = {
+        "greet": {"f1-score": 1.0, "support": 3},
+        "thank": {"f1-score": 0.83333, "support": 2},
+        "accuracy": 0.9,
+        "macro avg": {"f1-score": 0.9},
+        "weighted avg": {"f1-score": 0.91},
+        "micro avg": {"f1-score": 0.9},
+    }
     assert per_intent_f1(report) == {"greet": 1.0, "thank": 0.833}

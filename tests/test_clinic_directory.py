@@ -9,7 +9,7 @@ import pytest
 import yaml
 import zipcodes
 
-from actions.clinic_directory import DEFAULT_PATH, DirectoryError, load_directory
+from clinic.directory import DEFAULT_PATH, DirectoryError, load_directory
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -44,9 +44,7 @@ def test_shipped_coordinates_are_the_zip_centroids() -> None:
         assert (clinic.latitude, clinic.longitude) == (float(record["lat"]), float(record["long"]))
 
 
-def test_default_path_comes_from_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_default_path_comes_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = shipped_data()
     data["main_line"]["name"] = "Scheduling from env"
     monkeypatch.setenv("CLINIC_DIRECTORY", str(write_copy(tmp_path, data)))

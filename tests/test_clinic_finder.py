@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 import zipcodes
 
-from actions.clinic_directory import DEFAULT_PATH, load_directory
-from actions.clinic_finder import (
+from clinic.directory import DEFAULT_PATH, load_directory
+from clinic.finder import (
     ClinicFinder,
     FinderEntry,
     FinderResult,
@@ -27,9 +27,7 @@ def cosine_law_miles(zip_a: str, zip_b: str) -> float:
     lat1, lon1, lat2, lon2 = map(
         math.radians, (float(a["lat"]), float(a["long"]), float(b["lat"]), float(b["long"]))
     )
-    cos_angle = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(
-        lon2 - lon1
-    )
+    cos_angle = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
     return 3958.8 * math.acos(min(1.0, cos_angle))
 
 
@@ -47,9 +45,7 @@ def distances(result: FinderResult) -> dict[str, float | None]:
         ("20707", "greenbelt", 7.5),  # Laurel
     ],
 )
-def test_nearest_to_zip(
-    finder: ClinicFinder, zip_code: str, nearest_id: str, approx_miles: float
-) -> None:
+def test_nearest_to_zip(finder: ClinicFinder, zip_code: str, nearest_id: str, approx_miles: float) -> None:
     result = finder.nearest_to_zip(zip_code)
     assert result.ok and result.matched_by == "zip" and not result.outside_area
     nearest = result.entries[0]
@@ -85,9 +81,7 @@ def test_far_zip_still_gets_nearest_with_flag(finder: ClinicFinder) -> None:
     assert result.ok and result.outside_area
     nearest = result.entries[0]
     assert nearest.distance_miles is not None and nearest.distance_miles > 2000
-    assert nearest.distance_miles == pytest.approx(
-        cosine_law_miles("90210", nearest.clinic.zip), abs=0.06
-    )
+    assert nearest.distance_miles == pytest.approx(cosine_law_miles("90210", nearest.clinic.zip), abs=0.06)
 
 
 @pytest.mark.parametrize(
@@ -222,6 +216,5 @@ def test_format_clinic_line(finder: ClinicFinder) -> None:
     )
     named = FinderEntry(directory.by_id["bowie"], None)
     assert format_clinic_line(named, sunday) == (
-        "Bowie Physical Therapy: 15200 Annapolis Rd, Suite 110, Bowie, MD 20715; "
-        "(301) 555-0163; closed today"
+        "Bowie Physical Therapy: 15200 Annapolis Rd, Suite 110, Bowie, MD 20715; (301) 555-0163; closed today"
     )

@@ -10,8 +10,8 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
+from clinic.staff_accounts import StaffAccounts
 from console.settings import settings_from_env
-from console.staff_accounts import StaffAccounts
 from tests.conftest import REPO
 from tests.console_harness import STAFF_PASSWORD, STAFF_USER, csrf_token, log_in
 
@@ -130,7 +130,11 @@ def test_staff_user_command_stores_an_argon2_hash(tmp_path):
     def add(username: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "console.staff_accounts", "add", username],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
 
     created = add("Bob")
@@ -150,7 +154,11 @@ def test_staff_user_command_refuses_a_short_password(tmp_path):
     env = {**os.environ, "CLINIC_DB_URL": f"sqlite:///{tmp_path / 'clinic.db'}", "STAFF_PASSWORD": "short"}
     result = subprocess.run(
         [sys.executable, "-m", "console.staff_accounts", "add", "carol"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1 and "at least 10 characters" in result.stderr
 

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from actions.request_store import RequestStore
-from console.staff_accounts import StaffAccounts
+from clinic.request_store import RequestStore
+from clinic.staff_accounts import StaffAccounts
 
 pytestmark = pytest.mark.live
 

@@ -74,8 +74,11 @@ def test_unknown_filter_values_are_refused(staff_client, query):
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(staff_client, store):
     store.save_request(
-        kind="callback", channel="rest", sender_id="web-1",
-        contact_name='=HYPERLINK("http://evil.example","click")', contact_phone="+13015550123",
+        kind="callback",
+        channel="rest",
+        sender_id="web-1",
+        contact_name='=HYPERLINK("http://evil.example","click")',
+        contact_phone="+13015550123",
         answers={"reason": "@SUM(A1)"},
     )
     row = csv_rows(staff_client.get("/console/api/requests.csv"))[0]
@@ -86,7 +89,10 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(staff_client, store):
 
 def test_patient_markup_is_shown_as_text(staff_client, store, console_tracker_db_url):
     saved = store.save_request(
-        kind="intake", channel="rest", sender_id="web-xss", contact_name=MARKUP,
+        kind="intake",
+        channel="rest",
+        sender_id="web-xss",
+        contact_name=MARKUP,
         answers={"symptoms": MARKUP},
     )
     store_conversation(console_tracker_db_url, "web-xss", [("user", MARKUP), ("bot", "Sorry to hear that.")])
@@ -95,7 +101,7 @@ def test_patient_markup_is_shown_as_text(staff_client, store, console_tracker_db
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert MARKUP not in page
     assert page.count(escaped) == 3  # name, answer, transcript
-    transcript = page[page.index('<ol class="transcript">'):]
+    transcript = page[page.index('<ol class="transcript">') :]
     assert escaped in transcript and "Sorry to hear that." in transcript
     assert transcript.index(escaped) < transcript.index("Sorry to hear that.")
 
@@ -104,8 +110,13 @@ def test_patient_markup_is_shown_as_text(staff_client, store, console_tracker_db
 
 
 def test_request_page_shows_answers_and_a_missing_transcript(staff_client, store):
-    saved = store.save_request(kind="booking", channel="twilio", sender_id="+13015550111",
-                               clinic_id="college-park", answers={"preferred_time": "mornings"})
+    saved = store.save_request(
+        kind="booking",
+        channel="twilio",
+        sender_id="+13015550111",
+        clinic_id="college-park",
+        answers={"preferred_time": "mornings"},
+    )
     page = staff_client.get(f"/console/requests/{saved.reference}").get_data(as_text=True)
     assert "preferred time" in page and "mornings" in page and ">SMS<" in page
     assert "No messages found for this conversation." in page
@@ -142,10 +153,12 @@ class FakeRasa(BaseHTTPRequestHandler):
 
     def do_POST(self):
         FakeRasa.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        body = json.dumps([
-            {"recipient_id": "x", "text": "Lie on your back and lift one leg."},
-            {"recipient_id": "x", "text": "Hold it for 30 seconds.", "buttons": [{"title": "Next step"}]},
-        ]).encode()
+        body = json.dumps(
+            [
+                {"recipient_id": "x", "text": "Lie on your back and lift one leg."},
+                {"recipient_id": "x", "text": "Hold it for 30 seconds.", "buttons": [{"title": "Next step"}]},
+            ]
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -172,15 +185,19 @@ def fake_rasa(console_app):
 
 
 def ask(client, question: str):
-    return client.post("/console/api/ask", json={"question": question},
-                       headers={"X-CSRFToken": csrf_token(client, "/console/")})
+    return client.post(
+        "/console/api/ask",
+        json={"question": question},
+        headers={"X-CSRFToken": csrf_token(client, "/console/")},
+    )
 
 
 def test_ask_the_assistant_as_the_staff_member(staff_client, fake_rasa):
     response = ask(staff_client, "how do I do the hamstring stretch?")
     assert response.status_code == 200
     assert response.json["replies"] == [
-        "Lie on your back and lift one leg.", "Hold it for 30 seconds.\nOptions: Next step",
+        "Lie on your back and lift one leg.",
+        "Hold it for 30 seconds.\nOptions: Next step",
     ]
     assert fake_rasa == [{"sender": "staff-alice", "message": "how do I do the hamstring stretch?"}]
 

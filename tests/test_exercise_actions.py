@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.content import get_content
 from actions.exercise_actions import ActionExplainExercise, ActionNextStep
 from actions.topic_actions import ActionExplainTopic
+from clinic.content import get_content
 from tests.action_harness import entity, make_tracker, run_action, slot_events
 
 CONTENT = get_content()
@@ -33,8 +33,9 @@ def test_hamstring_steps_name_heel_hold_and_repeats():
 
 
 def test_hip_kick_steps_in_order_with_supports_and_ten_each_way():
-    messages, _ = explain("caller asks how to do the hip kicks", "ask_exercise_steps",
-                          [entity("exercise", "hip kicks")])
+    messages, _ = explain(
+        "caller asks how to do the hip kicks", "ask_exercise_steps", [entity("exercise", "hip kicks")]
+    )
     text = messages[0]["text"]
     assert "kitchen counter" in text and "10 times" in text
     assert text.index("forward") < text.index("to the side") < text.index("backward")
@@ -61,14 +62,20 @@ def test_detail_questions_answer_only_the_detail_for_the_current_exercise(intent
 
 
 def test_body_part_in_a_detail_question_does_not_switch_exercise():
-    messages, _ = explain("how many times each leg", "ask_exercise_reps",
-                          [entity("body_part", "leg")], exercise="hip_kick_3way")
+    messages, _ = explain(
+        "how many times each leg", "ask_exercise_reps", [entity("body_part", "leg")], exercise="hip_kick_3way"
+    )
     assert "kicks" in messages[0]["text"]
 
 
 def test_follow_up_switches_exercise_but_keeps_the_question():
-    messages, events = explain("and the hip one?", "inform_exercise", [entity("body_part", "hip")],
-                               exercise="seated_hamstring_stretch", last_question="hold")
+    messages, events = explain(
+        "and the hip one?",
+        "inform_exercise",
+        [entity("body_part", "hip")],
+        exercise="seated_hamstring_stretch",
+        last_question="hold",
+    )
     assert "no hold in this one" in messages[0]["text"]
     assert slot_events(events)["exercise"] == "hip_kick_3way"
 
@@ -93,8 +100,12 @@ def test_detail_question_without_context_remembers_the_question():
 
 
 def test_button_payload_with_exercise_key_is_understood():
-    messages, _ = explain('/inform_exercise{"exercise":"hip_kick_3way"}', "inform_exercise",
-                          [entity("exercise", "hip_kick_3way")], last_question="reps")
+    messages, _ = explain(
+        '/inform_exercise{"exercise":"hip_kick_3way"}',
+        "inform_exercise",
+        [entity("exercise", "hip_kick_3way")],
+        last_question="reps",
+    )
     assert "10 slow kicks" in messages[0]["text"]
 
 
@@ -124,7 +135,12 @@ def test_next_without_an_exercise_asks_which():
         ("ask_why_hip_strength", [], "why strengthen hips", "back stabilisation"),
         ("ask_why_stretching", [], "why stretch", "hamstrings are among the biggest"),
         ("ask_back_pain_help", [], "my back hurts", "hamstring stretch"),
-        ("ask_condition_info", [entity("condition", "frozen shoulder")], "frozen shoulder?", "frozen shoulder"),
+        (
+            "ask_condition_info",
+            [entity("condition", "frozen shoulder")],
+            "frozen shoulder?",
+            "frozen shoulder",
+        ),
         ("ask_condition_info", [], "what is the mckenzy method", "Robin McKenzie"),
         ("ask_condition_info", [], "i twisted my ankel sprain", "Ankle sprains"),
     ],
@@ -136,13 +152,16 @@ def test_topics_come_from_the_content_file(intent, entities, text, expected):
 
 def test_conditions_offer_a_visit_and_never_a_protocol():
     messages, _ = run_action(
-        ActionExplainTopic(), make_tracker("ankle sprain", "ask_condition_info", [entity("condition", "ankle sprain")])
+        ActionExplainTopic(),
+        make_tracker("ankle sprain", "ask_condition_info", [entity("condition", "ankle sprain")]),
     )
     assert CONTENT.visit_offer in messages[0]["text"]
     assert not messages[0]["buttons"]
 
 
 def test_unknown_condition_offers_the_known_ones():
-    messages, _ = run_action(ActionExplainTopic(), make_tracker("tell me about tennis elbow", "ask_condition_info"))
+    messages, _ = run_action(
+        ActionExplainTopic(), make_tracker("tell me about tennis elbow", "ask_condition_info")
+    )
     titles = {b["title"] for b in messages[0]["buttons"]}
     assert titles == {"Ankle sprains", "Frozen shoulder", "The McKenzie method"}

@@ -6,14 +6,22 @@ import pytest
 
 from actions.handoff_actions import ActionRequestCallback
 from actions.intake_form import ActionAskConfirmed, ActionCancelRequest, ActionSubmitIntake
-from actions.request_store import RequestStore
 from actions.triage_actions import ActionHandleRedFlag, ActionRetractRedFlag
+from clinic.request_store import RequestStore
 from tests.action_harness import entity, make_tracker, run_action, slot_events
 
 ANSWERS = {
-    "body_area": "back", "pain_duration": "3 weeks", "pain_level": 6.0, "red_flag_screen": False,
-    "contact_name": "Ana Lopez", "contact_phone": "+13015550142", "contact_email": "none",
-    "preferred_clinic": "greenbelt", "preferred_times": "weekday mornings", "consent": True, "confirmed": True,
+    "body_area": "back",
+    "pain_duration": "3 weeks",
+    "pain_level": 6.0,
+    "red_flag_screen": False,
+    "contact_name": "Ana Lopez",
+    "contact_phone": "+13015550142",
+    "contact_email": "none",
+    "preferred_clinic": "greenbelt",
+    "preferred_times": "weekday mornings",
+    "consent": True,
+    "confirmed": True,
 }
 BROKEN_DB = "sqlite:////nonexistent-dir/never/requests.db"
 
@@ -56,8 +64,16 @@ def test_no_consent_or_no_confirmation_saves_nothing(db_url, refusal):
 def test_summary_lists_every_answer_before_confirming():
     messages, _ = run_action(ActionAskConfirmed(), make_tracker("yes", "affirm", slots=ANSWERS))
     text = messages[0]["text"]
-    for shown in ("back", "3 weeks", "6 out of 10", "Ana Lopez", "(301) 555-0142", "not given",
-                  "Greenbelt Physical Therapy", "weekday mornings"):
+    for shown in (
+        "back",
+        "3 weeks",
+        "6 out of 10",
+        "Ana Lopez",
+        "(301) 555-0142",
+        "not given",
+        "Greenbelt Physical Therapy",
+        "weekday mornings",
+    ):
         assert shown in text
 
 
@@ -80,7 +96,9 @@ def test_screening_yes_escalates_instead_of_booking(db_url):
 
 def test_red_flag_advice_is_given_even_when_the_database_is_down(monkeypatch):
     monkeypatch.setenv("CLINIC_DB_URL", BROKEN_DB)
-    tracker = make_tracker("I lost control of my bladder", "report_red_flag", [entity("red_flag", "bladder_bowel")])
+    tracker = make_tracker(
+        "I lost control of my bladder", "report_red_flag", [entity("red_flag", "bladder_bowel")]
+    )
     messages, events = run_action(ActionHandleRedFlag(), tracker)
     assert "911" in messages[0]["text"] and "(301) 555-0100" in messages[0]["text"]
     assert slot_events(events)["red_flag"] is True
@@ -94,8 +112,9 @@ def test_red_flag_record_names_the_category_for_staff(db_url):
 
 
 def test_retracting_lifts_the_exercise_block():
-    messages, events = run_action(ActionRetractRedFlag(), make_tracker("mistake", "retract_red_flag",
-                                                                       slots={"red_flag": True}))
+    messages, events = run_action(
+        ActionRetractRedFlag(), make_tracker("mistake", "retract_red_flag", slots={"red_flag": True})
+    )
     assert slot_events(events) == {"red_flag": False}
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions import intake_answers
-from actions.intake_answers import InvalidAnswer
+from clinic import intake_answers
+from clinic.intake_answers import InvalidAnswer
 
 
-@pytest.mark.parametrize("text, level", [("7", 7), ("its like a 6 out of 10", 6), ("seven", 7), ("0", 0),
-                                         ("10/10", 10), ("about 4.5", 4.5)])
+@pytest.mark.parametrize(
+    "text, level",
+    [("7", 7), ("its like a 6 out of 10", 6), ("seven", 7), ("0", 0), ("10/10", 10), ("about 4.5", 4.5)],
+)
 def test_pain_level_accepts_numbers_and_words(text, level):
     assert intake_answers.pain_level(text) == level
 
@@ -20,8 +22,15 @@ def test_pain_level_rejects_what_is_not_0_to_10(text):
         intake_answers.pain_level(text)
 
 
-@pytest.mark.parametrize("text, e164", [("301-555-0142", "+13015550142"), ("(240) 555 0199", "+12405550199"),
-                                        ("my cell is 202.555.0155", "+12025550155"), ("+1 301 555 0142", "+13015550142")])
+@pytest.mark.parametrize(
+    "text, e164",
+    [
+        ("301-555-0142", "+13015550142"),
+        ("(240) 555 0199", "+12405550199"),
+        ("my cell is 202.555.0155", "+12025550155"),
+        ("+1 301 555 0142", "+13015550142"),
+    ],
+)
 def test_phone_numbers_are_normalised(text, e164):
     assert intake_answers.contact_phone(text) == e164
 
@@ -32,8 +41,15 @@ def test_bad_phone_numbers_are_reasked_with_an_example(text):
         intake_answers.contact_phone(text)
 
 
-@pytest.mark.parametrize("text, cleaned", [("skip", "none"), ("no", "none"), ("ana@example.org", "ana@example.org"),
-                                           ("my email is ana.l@example.co.uk", "ana.l@example.co.uk")])
+@pytest.mark.parametrize(
+    "text, cleaned",
+    [
+        ("skip", "none"),
+        ("no", "none"),
+        ("ana@example.org", "ana@example.org"),
+        ("my email is ana.l@example.co.uk", "ana.l@example.co.uk"),
+    ],
+)
 def test_email_is_optional(text, cleaned):
     assert intake_answers.contact_email(text) == cleaned
 
@@ -43,8 +59,10 @@ def test_bad_email_is_reasked():
         intake_answers.contact_email("ana at example")
 
 
-@pytest.mark.parametrize("text, name", [("Ana Lopez", "Ana Lopez"), ("my name is Sam Rivera", "Sam Rivera"),
-                                        ("José Núñez", "José Núñez")])
+@pytest.mark.parametrize(
+    "text, name",
+    [("Ana Lopez", "Ana Lopez"), ("my name is Sam Rivera", "Sam Rivera"), ("José Núñez", "José Núñez")],
+)
 def test_names(text, name):
     assert intake_answers.contact_name(text) == name
 

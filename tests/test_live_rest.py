@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from actions.content import get_content
+from clinic.content import get_content
 
 pytestmark = pytest.mark.live
 
@@ -63,7 +63,7 @@ BOOKING_TURNS = [
 
 
 def test_booking_request_is_stored_before_it_is_confirmed(live_assistant):
-    from actions.request_store import RequestStore
+    from clinic.request_store import RequestStore
 
     sender = f"web-{uuid.uuid4()}"
     for message, expected in BOOKING_TURNS:
@@ -79,11 +79,13 @@ def test_booking_request_is_stored_before_it_is_confirmed(live_assistant):
 
 
 def test_red_flag_mid_form_sends_to_emergency_and_stores_an_urgent_record(live_assistant):
-    from actions.request_store import RequestStore
+    from clinic.request_store import RequestStore
 
     sender = f"sms-{uuid.uuid4()}"
     say(live_assistant, sender, "can I schedule a visit")
-    text = "\n".join(r.get("text", "") for r in say(live_assistant, sender, "I can't feel my legs since this morning"))
+    text = "\n".join(
+        r.get("text", "") for r in say(live_assistant, sender, "I can't feel my legs since this morning")
+    )
     assert "911" in text
     reference = text.split("reference ")[1].split(")")[0]
     stored = RequestStore(live_assistant.db_url).get(reference)

@@ -24,8 +24,18 @@ def rasa(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_conversation_stories_pass(trained_model, tmp_path):
-    run = rasa("test", "core", "--model", str(trained_model), "--stories", "tests/test_stories.yml",
-               "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot")
+    run = rasa(
+        "test",
+        "core",
+        "--model",
+        str(trained_model),
+        "--stories",
+        "tests/test_stories.yml",
+        "--fail-on-prediction-errors",
+        "--out",
+        str(tmp_path),
+        "--no-plot",
+    )
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else run.stdout[-4000:] + run.stderr[-4000:]
     assert run.returncode == 0, f"test stories failed:\n{detail}"
@@ -38,8 +48,10 @@ def test_holdout_split_is_never_trained_on():
         data = yaml.safe_load(path.read_text()) or {}
         return {
             " ".join(line.lstrip("- ").lower().split())
-            for item in data.get("nlu", []) if "intent" in item
-            for line in item["examples"].splitlines() if line.strip()
+            for item in data.get("nlu", [])
+            if "intent" in item
+            for line in item["examples"].splitlines()
+            if line.strip()
         }
 
     trained = set().union(*(examples(p) for p in (REPO / "data" / "nlu").glob("*.yml")))
@@ -47,15 +59,29 @@ def test_holdout_split_is_never_trained_on():
 
 
 def test_intent_macro_f1_on_the_held_out_split(trained_model, tmp_path):
-    run = rasa("test", "nlu", "--model", str(trained_model), "--nlu", str(HOLDOUT), "--out", str(tmp_path),
-               "--no-plot")
+    run = rasa(
+        "test",
+        "nlu",
+        "--model",
+        str(trained_model),
+        "--nlu",
+        str(HOLDOUT),
+        "--out",
+        str(tmp_path),
+        "--no-plot",
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     report = json.loads((tmp_path / "intent_report.json").read_text())
     macro_f1 = report["macro avg"]["f1-score"]
-    weak = {k: round(v["f1-score"], 2) for k, v in report.items()
-            if isinstance(v, dict) and "f1-score" in v and v["f1-score"] < MIN_INTENT_MACRO_F1}
+    weak = {
+        k: round(v["f1-score"], 2)
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and v["f1-score"] < MIN_INTENT_MACRO_F1
+    }
     reports = REPO / "reports"
     reports.mkdir(exist_ok=True)
-    (reports / "nlu_holdout.json").write_text(json.dumps({"macro_f1": macro_f1, "below_target": weak}, indent=2))
+    (reports / "nlu_holdout.json").write_text(
+        json.dumps({"macro_f1": macro_f1, "below_target": weak}, indent=2)
+    )
     print(f"\nheld-out intent macro-F1 = {macro_f1:.3f} (target {MIN_INTENT_MACRO_F1})")
     assert macro_f1 >= MIN_INTENT_MACRO_F1, f"macro-F1 {macro_f1:.3f}; weakest intents: {weak}"

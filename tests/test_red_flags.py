@@ -11,7 +11,6 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import pytest
 import spacy
@@ -23,17 +22,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
-from actions.content import REPO_ROOT, ContentError, all_exercise_texts, load_content
+from clinic.content import REPO_ROOT, ContentError, all_exercise_texts, load_content
+from clinic.red_flags import RedFlags, load_red_flags
 from clinic_nlp.build_pipeline import DEFAULT_OUT, build
 from clinic_nlp.red_flag_component import RedFlagClassifier
-from clinic_nlp.red_flags import RedFlagDetector, RedFlags, load_red_flags
+from clinic_nlp.red_flag_matcher import RedFlagDetector
 
 SUITES = Path(__file__).parent / "triage"
 REPORT = REPO_ROOT / "reports" / "triage.txt"
 MAX_FALSE_POSITIVE_RATE = 0.05
 
 
-def read_suite(name: str) -> List[str]:
+def read_suite(name: str) -> list[str]:
     lines = (SUITES / name).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
@@ -68,9 +68,9 @@ def detector(nlp: Language, red_flags: RedFlags) -> RedFlagDetector:
 
 @dataclass(frozen=True)
 class SuiteResults:
-    misses: List[str]
+    misses: list[str]
     red_flag_count: int
-    false_positives: List[Tuple[str, List[str]]]
+    false_positives: list[tuple[str, list[str]]]
     near_miss_count: int
 
     @property
@@ -129,9 +129,7 @@ def test_suites_are_large_and_distinct() -> None:
 
 
 def test_every_red_flag_phrasing_is_detected(suite_results: SuiteResults) -> None:
-    assert not suite_results.misses, (
-        f"{suite_results.summary()}; missed:\n" + "\n".join(suite_results.misses)
-    )
+    assert not suite_results.misses, f"{suite_results.summary()}; missed:\n" + "\n".join(suite_results.misses)
 
 
 def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
@@ -160,9 +158,7 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("I've never been in a car accident", "trauma"),
     ],
 )
-def test_negated_mentions_are_not_red_flags(
-    detector: RedFlagDetector, text: str, category: str
-) -> None:
+def test_negated_mentions_are_not_red_flags(detector: RedFlagDetector, text: str, category: str) -> None:
     detection = detector.detect_all(text)
     assert detection.hits == ()
     assert category in {h.category for h in detection.negated}
@@ -211,9 +207,7 @@ def test_category_assignment(detector: RedFlagDetector, text: str, categories: s
     assert {h.category for h in detector.detect(text)} == categories
 
 
-def test_hits_carry_label_text_and_character_span(
-    detector: RedFlagDetector, red_flags: RedFlags
-) -> None:
+def test_hits_carry_label_text_and_character_span(detector: RedFlagDetector, red_flags: RedFlags) -> None:
     text = "Caller says she CAN’T feel her legs."
     [hit] = detector.detect(text)
     assert hit.label == red_flags.category("leg_weakness").label
@@ -266,10 +260,6 @@ def write_flags(tmp_path: Path, categories: str) -> Path:
             "categories[0] (fever): field 'phrases'",
         ),
         (
-            "  - {key: fever, label: Fever, patterns: [[{LOWER: {IN: [down, off]}}]]}\n",
-            "categories[0] (fever): patterns[0] is not a valid spaCy pattern",
-        ),
-        (
             "  - {key: fever, label: Fever, near: [{within: 2, words: [[hot]]}]}\n",
             "categories[0] (fever): near[0]: field 'words'",
         ),
@@ -278,8 +268,7 @@ def write_flags(tmp_path: Path, categories: str) -> Path:
             "categories[0] (fever): near[0]: field 'within'",
         ),
         (
-            "  - {key: fever, label: Fever, phrases: [fever]}\n"
-            "  - {key: fever, label: F, phrases: [hot]}\n",
+            "  - {key: fever, label: Fever, phrases: [fever]}\n  - {key: fever, label: F, phrases: [hot]}\n",
             "categories[1] repeats key 'fever'",
         ),
         ("  - {key: Fever, label: Fever, phrases: [fever]}\n", "categories[0]: key 'Fever'"),
@@ -288,6 +277,14 @@ def write_flags(tmp_path: Path, categories: str) -> Path:
 def test_load_red_flags_names_the_bad_entry(tmp_path: Path, categories: str, message: str) -> None:
     with pytest.raises(ContentError, match=re.escape(message)):
         load_red_flags(write_flags(tmp_path, categories))
+
+
+def test_an_invalid_spacy_pattern_names_the_bad_entry(tmp_path: Path, nlp: Language) -> None:
+    path = write_flags(tmp_path, "  - {key: fever, label: Fever, patterns: [[{LOWER: {IN: [down, off]}}]]}\n")
+    with pytest.raises(
+        ContentError, match=re.escape("categories[0] (fever): patterns[0] is not a valid spaCy pattern")
+    ):
+        RedFlagDetector(nlp, load_red_flags(path))
 
 
 def test_load_red_flags_reads_a_valid_file(tmp_path: Path) -> None:
@@ -310,7 +307,7 @@ def component(tmp_path: Path, clinic_pipeline_path: Path) -> RedFlagClassifier:
     )
 
 
-def classified(text: str, ranking: Dict[str, float]) -> Message:
+def classified(text: str, ranking: dict[str, float]) -> Message:
     """A message as the intent classifier leaves it."""
     ordered = sorted(ranking.items(), key=lambda item: -item[1])
     intents = [{"name": name, "confidence": confidence} for name, confidence in ordered]
@@ -336,9 +333,7 @@ def test_component_overrides_the_classifier_on_a_red_flag(component: RedFlagClas
     }
 
 
-def test_component_uses_the_spacy_doc_from_spacy_nlp(
-    component: RedFlagClassifier, nlp: Language
-) -> None:
+def test_component_uses_the_spacy_doc_from_spacy_nlp(component: RedFlagClassifier, nlp: Language) -> None:
     message = classified("Fell off my bike", {"greet": 0.9, "report_red_flag": 0.1})
     message.set(SPACY_DOCS[TEXT], nlp("fell off my bike"))
     [message] = component.process([message])

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import database, request_store
-from actions.request_store import (
+from clinic import database, request_store
+from clinic.request_store import (
     REFERENCE_ALPHABET,
     RequestNotFound,
     RequestStore,
@@ -115,17 +115,13 @@ def test_urgent_kind_implies_urgent(store: RequestStore) -> None:
     "overrides",
     [{"kind": "complaint"}, {"urgency": "high"}, {"kind": "urgent", "urgency": "normal"}],
 )
-def test_invalid_values_are_rejected_before_storing(
-    store: RequestStore, overrides: dict[str, Any]
-) -> None:
+def test_invalid_values_are_rejected_before_storing(store: RequestStore, overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         save(store, **overrides)
     assert store.list_requests() == []
 
 
-def test_reference_collision_is_retried(
-    store: RequestStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_reference_collision_is_retried(store: RequestStore, monkeypatch: pytest.MonkeyPatch) -> None:
     first = save(store)
     candidates = iter([first, first, "PT-NEW234"])
     monkeypatch.setattr(request_store, "_new_reference", lambda: next(candidates))
@@ -231,9 +227,7 @@ def test_newer_schema_is_refused(store: RequestStore, store_url: str) -> None:
         newer.get("PT-ZZZZZZ")
 
 
-def test_contact_details_never_logged_or_shown(
-    store: RequestStore, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_contact_details_never_logged_or_shown(store: RequestStore, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     reference = save(store, channel="twilio", sender_id=SMS_SENDER)
     store.set_status(reference, "contacted", "alice")

@@ -13,8 +13,8 @@ import inspect
 import itertools
 import pkgutil
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, Set, Tuple
 
 import pytest
 import yaml
@@ -22,7 +22,7 @@ from rasa_sdk import Action
 from rasa_sdk.forms import FormValidationAction
 
 import actions
-from actions.content import all_exercise_texts, get_content
+from clinic.content import all_exercise_texts, get_content
 from tests.action_harness import entity, make_tracker, run_action
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ CONTENT = get_content()
 DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text())
 
 
-def instruction_markers() -> Set[str]:
+def instruction_markers() -> set[str]:
     """Every instruction sentence, plus each figure in them ("30 seconds", "10 times")."""
     texts = all_exercise_texts(CONTENT)
     figures = {m.group(0).lower() for t in texts for m in re.finditer(r"\b\d+\s+[a-z]+", t, re.I)}
@@ -49,18 +49,22 @@ def test_markers_cover_the_articles_figures():
     assert {"10 times", "30 seconds", "3 times"} <= MARKERS
 
 
-def all_actions() -> List[Action]:
+def all_actions() -> list[Action]:
     found = {}
     for module in pkgutil.iter_modules(actions.__path__):
         mod = importlib.import_module(f"actions.{module.name}")
         for _, cls in inspect.getmembers(mod, inspect.isclass):
-            if issubclass(cls, Action) and cls.__module__ == mod.__name__ and not inspect.isabstract(cls):
-                if not issubclass(cls, FormValidationAction):
-                    found[cls().name()] = cls()
+            if (
+                issubclass(cls, Action)
+                and cls.__module__ == mod.__name__
+                and not inspect.isabstract(cls)
+                and not issubclass(cls, FormValidationAction)
+            ):
+                found[cls().name()] = cls()
     return list(found.values())
 
 
-def domain_responses() -> Iterator[Tuple[str, str]]:
+def domain_responses() -> Iterator[tuple[str, str]]:
     for name, variants in DOMAIN["responses"].items():
         for variant in variants:
             yield name, variant.get("text", "")
@@ -69,7 +73,9 @@ def domain_responses() -> Iterator[Tuple[str, str]]:
 @pytest.mark.parametrize("name, text", list(domain_responses()))
 def test_domain_responses_carry_no_instructions_unless_closed_by_the_safety_line(name, text):
     if carries_instructions(text):
-        assert text.rstrip().endswith(CONTENT.disclaimer), f"{name} gives instructions without the safety line"
+        assert text.rstrip().endswith(CONTENT.disclaimer), (
+            f"{name} gives instructions without the safety line"
+        )
 
 
 def test_every_action_is_covered():
@@ -85,11 +91,11 @@ def trackers():
     with every intent, without entities: together they reach every branch that
     chooses what to say about an exercise.
     """
-    entity_choices: List[List[Dict]] = [[]]
+    entity_choices: list[list[dict]] = [[]]
     for exercise in CONTENT.exercises.values():
         entity_choices.append([entity("exercise", exercise.key)])
     entity_choices += [[entity("body_part", part)] for part in CONTENT.body_parts]
-    slot_choices: List[Dict] = [{"red_flag": True}]
+    slot_choices: list[dict] = [{"red_flag": True}]
     for exercise in CONTENT.exercises.values():
         for step in (None, 0.0, float(len(exercise.steps) - 1)):
             for question in (None, "hold"):
@@ -110,7 +116,9 @@ def test_every_action_message_with_instructions_ends_with_the_safety_line(action
             text = message.get("text") or ""
             if carries_instructions(text):
                 instructed += 1
-                assert text.endswith(CONTENT.disclaimer), f"{action.name()} sent instructions without it: {text!r}"
+                assert text.endswith(CONTENT.disclaimer), (
+                    f"{action.name()} sent instructions without it: {text!r}"
+                )
                 assert "\n\n" not in text, "channels split at blank lines, which would detach the safety line"
     if action.name() in {"action_explain_exercise", "action_next_step"}:
         assert instructed > 0, "the enumeration must actually reach exercise instructions"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from actions.clinic_directory import load_directory
 from channels.sms_keywords import Keyword, carrier_keyword, help_reply
+from clinic.directory import load_directory
 
 
-@pytest.mark.parametrize("word", ["STOP", "stop", " Stop ", "STOPALL", "UNSUBSCRIBE", "CANCEL", "end", "Quit"])
+@pytest.mark.parametrize(
+    "word", ["STOP", "stop", " Stop ", "STOPALL", "UNSUBSCRIBE", "CANCEL", "end", "Quit"]
+)
 def test_opt_out_words(word):
     assert carrier_keyword(word) is Keyword.OPT_OUT
 

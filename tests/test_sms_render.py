@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions import exercise_replies
-from actions.content import get_content
 from channels.sms_render import (
     MAX_SMS_CHARS,
     Option,
@@ -15,6 +13,8 @@ from channels.sms_render import (
     render_replies,
     split_message,
 )
+from clinic import exercise_replies
+from clinic.content import get_content
 
 CAPABILITIES_BUTTONS = [
     {"title": "Hip kick", "payload": '/ask_exercise_steps{"exercise":"hip_kick_3way"}'},
@@ -30,7 +30,7 @@ CAPABILITIES_BUTTONS = [
         ("Book at [our site](https://example.org/book).", "Book at our site: https://example.org/book."),
         ("## Hip kick\n* stand tall\n+ kick slowly", "Hip kick\n- stand tall\n- kick slowly"),
         ("Use `next` for the next step", "Use next for the next step"),
-        ("It\u2019s \u201cgentle\u201d \u2013 really\u2026", "It's \"gentle\" - really..."),
+        ("It\u2019s \u201cgentle\u201d \u2013 really\u2026", 'It\'s "gentle" - really...'),
         ("one\n\n\n\ntwo  \nthree", "one\n\ntwo\nthree"),
     ],
 )

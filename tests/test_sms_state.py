@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.sms_render import Option
-from channels.sms_state import SmsState, SmsStateUnavailable
+from clinic.sms_state import SmsState, SmsStateUnavailable
 
 NUMBER = "+13015550123"
 

@@ -9,7 +9,7 @@ import pytest
 import spacy
 import yaml
 
-from actions.content import REPO_ROOT, load_content
+from clinic.content import REPO_ROOT, load_content
 from clinic_nlp.build_pipeline import CLINICS_FILE, build
 
 

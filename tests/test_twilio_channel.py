@@ -8,17 +8,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Dict, List, Optional, Tuple
 from xml.etree import ElementTree
 
 import pytest
 from twilio.request_validator import RequestValidator
 
-from actions import exercise_replies
-from actions.clinic_directory import load_directory
-from actions.content import get_content
 from channels.sms_render import MAX_SMS_CHARS, plain_text
-from channels.sms_state import SmsState
+from clinic import exercise_replies
+from clinic.content import get_content
+from clinic.directory import load_directory
+from clinic.sms_state import SmsState
 
 pytestmark = pytest.mark.live
 
@@ -32,7 +31,7 @@ def fresh_number() -> str:
     return f"+130155501{next(_numbers):02d}"
 
 
-def twilio_form(assistant, sender: str, body: str) -> Dict[str, str]:
+def twilio_form(assistant, sender: str, body: str) -> dict[str, str]:
     """The fields Twilio posts for an incoming SMS (the ones the channel reads, and more)."""
     return {
         "MessageSid": f"SM{uuid.uuid4().hex}",
@@ -48,10 +47,10 @@ def twilio_form(assistant, sender: str, body: str) -> Dict[str, str]:
 
 def post(
     assistant,
-    form: Dict[str, str],
-    signature: Optional[str],
-    headers: Optional[Dict[str, str]] = None,
-) -> Tuple[int, str]:
+    form: dict[str, str],
+    signature: str | None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str]:
     request = urllib.request.Request(
         assistant.rasa_url + WEBHOOK,
         data=urllib.parse.urlencode(form).encode(),
@@ -66,19 +65,19 @@ def post(
         return error.code, error.read().decode()
 
 
-def sign(assistant, form: Dict[str, str], url: Optional[str] = None, token: Optional[str] = None) -> str:
+def sign(assistant, form: dict[str, str], url: str | None = None, token: str | None = None) -> str:
     validator = RequestValidator(token or assistant.twilio_env["TWILIO_AUTH_TOKEN"])
     return validator.compute_signature(url or assistant.rasa_url + WEBHOOK, form)
 
 
-def twiml_messages(xml: str) -> List[str]:
+def twiml_messages(xml: str) -> list[str]:
     root = ElementTree.fromstring(xml)
     assert root.tag == "Response"
     assert all(child.tag == "Message" for child in root)
     return [message.text or "" for message in root]
 
 
-def text(assistant, sender: str, body: str) -> List[str]:
+def text(assistant, sender: str, body: str) -> list[str]:
     """Send an SMS the way Twilio does and return the SMS replies."""
     form = twilio_form(assistant, sender, body)
     status, xml = post(assistant, form, sign(assistant, form))

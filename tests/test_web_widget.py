@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from actions.content import get_content
+from clinic.content import get_content
 
 pytestmark = pytest.mark.live
 

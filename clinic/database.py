@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
@@ -19,7 +19,7 @@ URL_ENV_VAR = "CLINIC_DB_URL"
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "clinic_requests.db"
 
 
-def database_url(url: Optional[str] = None) -> str:
+def database_url(url: str | None = None) -> str:
     url = url or os.environ.get(URL_ENV_VAR)
     if url:
         return url
@@ -30,10 +30,10 @@ def database_url(url: Optional[str] = None) -> str:
 class LazyEngine:
     """An engine created on first ``get()``, after ``prepare`` (schema set-up) succeeds."""
 
-    def __init__(self, url: Optional[str], prepare: Callable[[Engine], None]) -> None:
+    def __init__(self, url: str | None, prepare: Callable[[Engine], None]) -> None:
         self._url = url or os.environ.get(URL_ENV_VAR) or None
         self._prepare = prepare
-        self._engine: Optional[Engine] = None
+        self._engine: Engine | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Engine:

@@ -7,20 +7,47 @@ that tells the person what to send instead.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, Optional
 
 import phonenumbers
 
-from actions.content import get_content, normalise
+from clinic.content import get_content, normalise
 
 MAX_TEXT = 300
 NUMBER_WORDS = {
     w: n
     for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+        ]
     )
 }
-SKIP_WORDS = {"skip", "no", "none", "no email", "dont have one", "don't have one", "n/a", "na", "nope", "pass"}
+SKIP_WORDS = {
+    "skip",
+    "no",
+    "none",
+    "no email",
+    "dont have one",
+    "don't have one",
+    "n/a",
+    "na",
+    "nope",
+    "pass",
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -28,16 +55,7 @@ class InvalidAnswer(ValueError):
     """The answer cannot be used; ``str(exc)`` says why, for the user."""
 
 
-def validated(slot: str, clean: Callable[[Any], Any], value: Any, dispatcher) -> Dict[str, Any]:
-    """A form validator's result: the cleaned value, or None after saying what is wrong."""
-    try:
-        return {slot: clean(value)}
-    except InvalidAnswer as problem:
-        dispatcher.utter_message(text=str(problem))
-        return {slot: None}
-
-
-def short_text(value: Optional[str], what: str) -> str:
+def short_text(value: str | None, what: str) -> str:
     text = " ".join((value or "").split())
     if not text:
         raise InvalidAnswer(f"I didn't get {what}. Could you tell me again?")
@@ -46,7 +64,7 @@ def short_text(value: Optional[str], what: str) -> str:
     return text
 
 
-def body_area(value: Optional[str]) -> str:
+def body_area(value: str | None) -> str:
     """A known body area key ("back") when recognised, else the person's words."""
     text = short_text(value, "the area that bothers you")
     content = get_content()
@@ -57,26 +75,28 @@ def body_area(value: Optional[str]) -> str:
     return text
 
 
-def pain_level(value: Optional[str]) -> float:
+def pain_level(value: str | None) -> float:
     text = (value or "").lower()
     match = re.search(r"(?<![\d.])(\d{1,3}(?:\.\d)?)(?![\d.])", text)
-    number = float(match.group(1)) if match else next(
-        (float(NUMBER_WORDS[w]) for w in normalise(text).split() if w in NUMBER_WORDS), None
+    number = (
+        float(match.group(1))
+        if match
+        else next((float(NUMBER_WORDS[w]) for w in normalise(text).split() if w in NUMBER_WORDS), None)
     )
     if number is None or not 0 <= number <= 10:
         raise InvalidAnswer("Please give a number from 0 (no pain) to 10 (the worst pain).")
     return number
 
 
-def contact_name(value: Optional[str]) -> str:
+def contact_name(value: str | None) -> str:
     text = short_text(value, "your name")
     text = re.sub(r"^(my name is|my name's|i am|i'm|it's|this is|name is)\s+", "", text, flags=re.I)
     if len(text) > 80 or re.search(r"\d|@", text) or not re.search(r"[^\W\d_]", text):
-        raise InvalidAnswer("Please send just your name, for example \"Ana Lopez\".")
+        raise InvalidAnswer('Please send just your name, for example "Ana Lopez".')
     return text
 
 
-def contact_phone(value: Optional[str]) -> str:
+def contact_phone(value: str | None) -> str:
     """A valid US number in E.164 form ("+13015550142")."""
     text = (value or "").strip()
     try:
@@ -85,13 +105,12 @@ def contact_phone(value: Optional[str]) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidAnswer(
-            "That doesn't look like a full US phone number. Please include the area "
-            "code, like 301-555-0142."
+            "That doesn't look like a full US phone number. Please include the area code, like 301-555-0142."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def contact_email(value: Optional[str]) -> str:
+def contact_email(value: str | None) -> str:
     """An email address, or "none" when the person skips it."""
     text = (value or "").strip()
     if normalise(text) in SKIP_WORDS:

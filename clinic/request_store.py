@@ -37,11 +37,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, Row
-
-from actions.database import URL_ENV_VAR, LazyEngine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql import Select
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from clinic.database import URL_ENV_VAR, LazyEngine
 
 log = logging.getLogger(__name__)
 
@@ -181,11 +181,11 @@ class StatusChange:
 
 
 @lru_cache(maxsize=8)
-def _store_for(url: str | None) -> "RequestStore":
+def _store_for(url: str | None) -> RequestStore:
     return RequestStore(url)
 
 
-def shared_store() -> "RequestStore":
+def shared_store() -> RequestStore:
     """The process's store for the current $CLINIC_DB_URL: one engine and pool, reused."""
     return _store_for(os.environ.get(URL_ENV_VAR) or None)
 
@@ -244,9 +244,7 @@ class RequestStore:
                 reference = _new_reference()
                 try:
                     with engine.begin() as conn:
-                        result = conn.execute(
-                            insert(requests_table).values(reference=reference, **values)
-                        )
+                        result = conn.execute(insert(requests_table).values(reference=reference, **values))
                 except IntegrityError as exc:
                     if self._reference_taken(engine, reference):
                         continue
@@ -346,9 +344,7 @@ class RequestStore:
         conn.execute(
             update(requests_table)
             .where(requests_table.c.id == row.id)
-            .values(
-                status=status, status_changed_by=changed_by, status_changed_at=now, updated_at=now
-            )
+            .values(status=status, status_changed_by=changed_by, status_changed_at=now, updated_at=now)
         )
         conn.execute(
             insert(history_table).values(
@@ -383,9 +379,7 @@ def _failures_as_unavailable(action: str) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable(
-            f"request store unavailable while {action}: {_describe(exc)}"
-        ) from exc
+        raise StoreUnavailable(f"request store unavailable while {action}: {_describe(exc)}") from exc
 
 
 def _describe(exc: BaseException) -> str:
@@ -405,9 +399,7 @@ def _require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 def _new_reference() -> str:
-    return REFERENCE_PREFIX + "".join(
-        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
-    )
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 def _normalise_reference(reference: str) -> str:
@@ -415,9 +407,7 @@ def _normalise_reference(reference: str) -> str:
 
 
 def _by_reference(reference: str) -> Select:
-    return select(requests_table).where(
-        requests_table.c.reference == _normalise_reference(reference)
-    )
+    return select(requests_table).where(requests_table.c.reference == _normalise_reference(reference))
 
 
 def _to_request(row: Row) -> StoredRequest:

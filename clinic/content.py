@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -30,10 +31,10 @@ class ContentError(ValueError):
 class Exercise:
     key: str
     name: str
-    aliases: Tuple[str, ...]
-    body_parts: Tuple[str, ...]
+    aliases: tuple[str, ...]
+    body_parts: tuple[str, ...]
     summary: str
-    steps: Tuple[str, ...]
+    steps: tuple[str, ...]
     details: Mapping[str, str]
 
 
@@ -42,9 +43,9 @@ class Topic:
     key: str
     title: str
     text: str
-    intent: Optional[str]
-    aliases: Tuple[str, ...]
-    related_exercises: Tuple[str, ...]
+    intent: str | None
+    aliases: tuple[str, ...]
+    related_exercises: tuple[str, ...]
     offer_visit: bool
 
 
@@ -52,13 +53,13 @@ class Topic:
 class Content:
     exercises: Mapping[str, Exercise]
     topics: Mapping[str, Topic]
-    body_parts: Mapping[str, Tuple[str, ...]]
+    body_parts: Mapping[str, tuple[str, ...]]
     disclaimer: str
     visit_offer: str
-    _alias_index: Dict[str, str] = field(default_factory=dict, repr=False)
-    _topic_index: Dict[str, str] = field(default_factory=dict, repr=False)
+    _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _topic_index: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def exercise_for_text(self, text: Optional[str]) -> Optional[Exercise]:
+    def exercise_for_text(self, text: str | None) -> Exercise | None:
         """The exercise a phrase refers to: an alias, a body part, or a near miss.
 
         SMS users misspell freely ("hamstrng strech"), so an unknown phrase is
@@ -77,7 +78,7 @@ class Content:
         key = _closest(phrase, self._alias_index)
         return self.exercises[key] if key else None
 
-    def exercise_for_body_part(self, part: Optional[str]) -> Optional[Exercise]:
+    def exercise_for_body_part(self, part: str | None) -> Exercise | None:
         """The only exercise for a body part, when exactly one targets it."""
         if not part:
             return None
@@ -85,14 +86,14 @@ class Content:
         matches = [e for e in self.exercises.values() if key in e.body_parts]
         return matches[0] if len(matches) == 1 else None
 
-    def body_part_key(self, text: str) -> Optional[str]:
+    def body_part_key(self, text: str) -> str | None:
         phrase = normalise(text)
         for key, aliases in self.body_parts.items():
             if phrase == key or phrase in aliases:
                 return key
         return None
 
-    def topic_for_text(self, text: Optional[str]) -> Optional[Topic]:
+    def topic_for_text(self, text: str | None) -> Topic | None:
         """A topic (condition) by one of its aliases, tolerating small typos."""
         if not text:
             return None
@@ -101,18 +102,18 @@ class Content:
         key = _closest(normalise(text), self._topic_index)
         return self.topics[key] if key else None
 
-    def topic_for_intent(self, intent: Optional[str]) -> Optional[Topic]:
+    def topic_for_intent(self, intent: str | None) -> Topic | None:
         return next((t for t in self.topics.values() if intent and t.intent == intent), None)
 
-    def find_topic_in_message(self, message: str) -> Optional[Topic]:
+    def find_topic_in_message(self, message: str) -> Topic | None:
         return next(filter(None, map(self.topic_for_text, _word_ngrams(message, min_length=5))), None)
 
-    def find_exercise_in_message(self, message: str) -> Optional[Exercise]:
+    def find_exercise_in_message(self, message: str) -> Exercise | None:
         """Last resort when NER found nothing: scan the message's word n-grams."""
         return next(filter(None, map(self.exercise_for_text, _word_ngrams(message, min_length=4))), None)
 
 
-def _closest(phrase: str, index: Mapping[str, str]) -> Optional[str]:
+def _closest(phrase: str, index: Mapping[str, str]) -> str | None:
     """The key an alias index gives ``phrase``: exactly, or for a close misspelling."""
     if phrase in index:
         return index[phrase]
@@ -136,14 +137,14 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _require(mapping: Mapping, key: str, where: str, kind: type = str):
+def _require(mapping: Mapping[str, Any], key: str, where: str, kind: type = str) -> Any:
     value = mapping.get(key) if isinstance(mapping, Mapping) else None
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
         raise ContentError(f"{where}: field '{key}' must be a non-empty {kind.__name__}")
     return value
 
 
-def read_content_file(path: Path) -> Mapping:
+def read_content_file(path: Path) -> Mapping[str, Any]:
     """A content YAML file's top-level mapping, or ContentError naming the file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -156,7 +157,7 @@ def read_content_file(path: Path) -> Mapping:
     return data
 
 
-def _load_exercises(path: Path) -> Dict[str, Exercise]:
+def _load_exercises(path: Path) -> dict[str, Exercise]:
     raw = _require(read_content_file(path), "exercises", str(path), dict)
     exercises = {}
     for key, item in raw.items():
@@ -180,7 +181,7 @@ def _load_exercises(path: Path) -> Dict[str, Exercise]:
     return exercises
 
 
-def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> Dict[str, Topic]:
+def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> dict[str, Topic]:
     raw = _require(read_content_file(path), "topics", str(path), dict)
     topics = {}
     for key, item in raw.items():
@@ -201,15 +202,17 @@ def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> Dict[str, Top
     return topics
 
 
-def load_content(directory: Optional[Path] = None) -> Content:
+def load_content(directory: Path | None = None) -> Content:
     """Read and check every content file; raise ContentError naming the problem."""
     directory = Path(directory or os.environ.get("CLINIC_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
     exercises = _load_exercises(directory / "exercises.yml")
     topics = _load_topics(directory / "topics.yml", exercises)
     safety = read_content_file(directory / "safety.yml")
-    parts_raw = _require(read_content_file(directory / "body_parts.yml"), "body_parts", "body_parts.yml", dict)
+    parts_raw = _require(
+        read_content_file(directory / "body_parts.yml"), "body_parts", "body_parts.yml", dict
+    )
     body_parts = {k: tuple(normalise(a) for a in v) for k, v in parts_raw.items()}
-    alias_index: Dict[str, str] = {}
+    alias_index: dict[str, str] = {}
     for exercise in exercises.values():
         for alias in (*exercise.aliases, normalise(exercise.name)):
             other = alias_index.setdefault(alias, exercise.key)
@@ -227,14 +230,14 @@ def load_content(directory: Optional[Path] = None) -> Content:
 
 
 @lru_cache(maxsize=4)
-def get_content(directory: Optional[str] = None) -> Content:
+def get_content(directory: str | None = None) -> Content:
     """The cached content the action server answers from."""
     return load_content(Path(directory) if directory else None)
 
 
-def all_exercise_texts(content: Content) -> List[str]:
+def all_exercise_texts(content: Content) -> list[str]:
     """Every instruction sentence, for tests that police the safety line."""
-    texts: List[str] = []
+    texts: list[str] = []
     for exercise in content.exercises.values():
         texts.extend(exercise.steps)
         texts.extend(exercise.details.values())

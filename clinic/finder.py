@@ -20,7 +20,7 @@ from typing import Any
 
 import zipcodes
 
-from actions.clinic_directory import Clinic, Directory
+from clinic.directory import Clinic, Directory
 
 EARTH_RADIUS_MILES = 3958.8
 OUTSIDE_AREA_MILES = 60.0
@@ -34,12 +34,72 @@ _FUZZY_CUTOFF = 0.8
 _FUZZY_MIN_LENGTH = 4
 
 # Words that never start or end a clinic or town name in a chat message.
-_FILLER = frozenset("""
-    a an the my our your me i im is are am there any near nearest closest close to in at by
-    around from for clinic clinics office offices location locations branch pt physical
-    therapy therapist please pls thanks thank you find where whats what which one live living
-    ok okay zip code town city area home house work hi hello hey
-    """.split())
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "me",
+        "i",
+        "im",
+        "is",
+        "are",
+        "am",
+        "there",
+        "any",
+        "near",
+        "nearest",
+        "closest",
+        "close",
+        "to",
+        "in",
+        "at",
+        "by",
+        "around",
+        "from",
+        "for",
+        "clinic",
+        "clinics",
+        "office",
+        "offices",
+        "location",
+        "locations",
+        "branch",
+        "pt",
+        "physical",
+        "therapy",
+        "therapist",
+        "please",
+        "pls",
+        "thanks",
+        "thank",
+        "you",
+        "find",
+        "where",
+        "whats",
+        "what",
+        "which",
+        "one",
+        "live",
+        "living",
+        "ok",
+        "okay",
+        "zip",
+        "code",
+        "town",
+        "city",
+        "area",
+        "home",
+        "house",
+        "work",
+        "hi",
+        "hello",
+        "hey",
+    ]
+)
 _STATE_NAMES = {"maryland": "MD", "virginia": "VA"}
 _TOWN_ALIASES = {"dc": ("washington", "DC")}
 
@@ -81,9 +141,7 @@ class _Town:
 
 
 class ClinicFinder:
-    def __init__(
-        self, directory: Directory, outside_area_miles: float = OUTSIDE_AREA_MILES
-    ) -> None:
+    def __init__(self, directory: Directory, outside_area_miles: float = OUTSIDE_AREA_MILES) -> None:
         self.directory = directory
         self.outside_area_miles = outside_area_miles
         self._example_zip = directory.clinics[0].zip
@@ -177,8 +235,7 @@ class ClinicFinder:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         ranked = sorted(
-            (haversine_miles(lat, lon, c.latitude, c.longitude), c.name, c)
-            for c in self.directory.clinics
+            (haversine_miles(lat, lon, c.latitude, c.longitude), c.name, c) for c in self.directory.clinics
         )
         return FinderResult(
             query=query,
@@ -282,8 +339,7 @@ def format_clinic_line(entry: FinderEntry, now: datetime | None = None) -> str:
     clinic = entry.clinic
     distance = "" if entry.distance_miles is None else f" ({entry.distance_miles:.1f} mi)"
     return (
-        f"{clinic.name}{distance}: {clinic.full_address}; "
-        f"{clinic.phone_display}; {clinic.today_hours(now)}"
+        f"{clinic.name}{distance}: {clinic.full_address}; {clinic.phone_display}; {clinic.today_hours(now)}"
     )
 
 

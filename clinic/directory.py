@@ -247,9 +247,7 @@ def _parse_directory(data: Any, source: Path) -> Directory:
     top = _Entry(data, "top level", source)
     top.reject_unknown(frozenset({"version", "main_line", "timezone", "clinics"}))
     if top.raw("version") != SUPPORTED_VERSION:
-        raise top.field_error(
-            "version", f"must be {SUPPORTED_VERSION}, got {top.data['version']!r}"
-        )
+        raise top.field_error("version", f"must be {SUPPORTED_VERSION}, got {top.data['version']!r}")
     tz_name = top.text("timezone")
     try:
         tz = ZoneInfo(tz_name)

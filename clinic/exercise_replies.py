@@ -7,10 +7,10 @@ themselves; ``tests/test_safety_line.py`` enforces that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
 
-from actions.content import Content, Exercise
+from clinic.content import Content, Exercise
 
 STEP_BY_STEP_HINT = 'Reply "next" if you\'d like it one step at a time.'
 
@@ -38,22 +38,18 @@ def full_instructions(content: Content, exercise: Exercise) -> ExerciseReply:
 
 
 def detail(content: Content, exercise: Exercise, kind: str) -> ExerciseReply:
-    return exercise_reply(
-        content, exercise, [f"{exercise.name.capitalize()}: {exercise.details[kind]}"]
-    )
+    return exercise_reply(content, exercise, [f"{exercise.name.capitalize()}: {exercise.details[kind]}"])
 
 
 def single_step(content: Content, exercise: Exercise, index: int) -> ExerciseReply:
     """Step ``index`` (0-based) of ``exercise``, for people who want small pieces."""
     total = len(exercise.steps)
     lines = [f"{exercise.name.capitalize()}, step {index + 1} of {total}: {exercise.steps[index]}"]
-    lines.append(
-        'Reply "next" for the next step.' if index + 1 < total else "That's the last step."
-    )
+    lines.append('Reply "next" for the next step.' if index + 1 < total else "That's the last step.")
     return exercise_reply(content, exercise, lines)
 
 
-def exercise_choices(content: Content, intent: str = "inform_exercise") -> List[Dict[str, str]]:
+def exercise_choices(content: Content, intent: str = "inform_exercise") -> list[dict[str, str]]:
     """Buttons naming every exercise, for "which exercise do you mean?"."""
     return [
         {"title": e.name.capitalize(), "payload": f'/{intent}{{"exercise":"{e.key}"}}'}
@@ -61,9 +57,7 @@ def exercise_choices(content: Content, intent: str = "inform_exercise") -> List[
     ]
 
 
-def related_exercise_buttons(
-    content: Content, keys: Sequence[str]
-) -> Optional[List[Dict[str, str]]]:
+def related_exercise_buttons(content: Content, keys: Sequence[str]) -> list[dict[str, str]] | None:
     buttons = [
         {
             "title": f"How to do the {content.exercises[k].name}",

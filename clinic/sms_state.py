@@ -13,16 +13,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text
-from sqlalchemy import insert, select, update
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
-from actions.database import LazyEngine
-from channels.sms_render import Option
+from clinic.database import LazyEngine
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button (title and payload) offered as a numbered choice; its number is its position + 1."""
+
+    title: str
+    payload: str
+
 
 metadata = MetaData()
 
@@ -60,9 +68,7 @@ class SmsState:
 
     def is_opted_out(self, number: str) -> bool:
         with self._connection("reading an opt-out") as conn:
-            row = conn.execute(
-                select(opt_outs.c.opted_out).where(opt_outs.c.phone_number == number)
-            ).first()
+            row = conn.execute(select(opt_outs.c.opted_out).where(opt_outs.c.phone_number == number)).first()
         return bool(row and row.opted_out)
 
     def set_opted_out(self, number: str, opted_out: bool) -> None:
