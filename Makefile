@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: lint install browser webchat spacy train validate run staff-user test bench clean
+.PHONY: lint install browser webchat spacy train validate migrate run staff-user test bench clean
 
 install: $(VENV_STAMP)
 
@@ -52,7 +52,12 @@ lint: $(VENV_STAMP)
 validate: $(SPACY_MODEL)
 	$(PY) -m scripts.validate_data
 
-run: $(RASA_MODEL) webchat
+# Upgrades the clinic database ($$CLINIC_DB_URL, else var/clinic_requests.db)
+# to the newest schema (clinic/migrate.py, migrations/); quick when it is current.
+migrate: $(VENV_STAMP)
+	$(PY) -m clinic.migrate
+
+run: $(RASA_MODEL) webchat migrate
 	@exec $(PY) -m scripts.serve --model $(RASA_MODEL)
 
 # A front-desk console login. Asks for the username and password, or takes
@@ -63,7 +68,7 @@ staff-user: $(VENV_STAMP)
 
 # Order fails fastest: lint, data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).
-test: lint validate $(RASA_MODEL) browser webchat
+test: lint validate $(RASA_MODEL) browser webchat migrate
 	$(PY) -m pytest
 
 # Trains both configurations into a temp dir itself: needs only the spaCy pipeline.

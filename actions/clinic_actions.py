@@ -11,11 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.tracker_reading import entity_values, latest_intent, latest_text
-from clinic.directory import Clinic, load_directory
+from clinic.directory import WEEKDAYS, Clinic, load_directory
 from clinic.finder import ClinicFinder, FinderResult, format_clinic_line
 
 INFO_BY_INTENT = {"ask_clinic_hours": "hours", "ask_clinic_phone": "phone", "ask_clinic_address": "address"}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +99,10 @@ class ActionClinicInfo(Action):
             return []
         info = INFO_BY_INTENT.get(intent, "address")
         if info == "hours":
-            week = [f"{day}: {hours or 'closed'}" for day, hours in zip(WEEKDAYS, clinic.hours, strict=False)]
+            week = [
+                f"{day.title()}: {hours or 'closed'}"
+                for day, hours in zip(WEEKDAYS, clinic.hours, strict=True)
+            ]
             text = f"{clinic.name} is {clinic.today_hours()}. Opening hours:\n" + "\n".join(week)
         elif info == "phone":
             text = f"You can call {clinic.name} on {clinic.phone_display}."
@@ -108,3 +110,31 @@ class ActionClinicInfo(Action):
             text = f"{clinic.name} is at {clinic.full_address}. Phone {clinic.phone_display}."
         dispatcher.utter_message(text=f"{text}\nBook online: {clinic.booking_url}")
         return [SlotSet("nearest_clinic", clinic.id)]
+
+
+class ActionReferToFrontDesk(Action):
+    """Rescheduling and cost or insurance questions: an honest answer and who to call."""
+
+    def name(self) -> str:
+        return "action_refer_to_front_desk"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        directory = load_directory()
+        clinic = mentioned_clinic(tracker) or directory.by_id.get(tracker.get_slot("nearest_clinic") or "")
+        if clinic is not None:
+            contact = f"{clinic.name} on {clinic.phone_display}"
+        else:
+            contact = f"our {directory.main_line.name.lower()} line on {directory.main_line.phone_display}"
+        response = (
+            "utter_front_desk_reschedule"
+            if latest_intent(tracker) == "request_reschedule"
+            else "utter_front_desk_cost"
+        )
+        dispatcher.utter_message(
+            response=response,
+            contact=contact,
+            buttons=[{"title": "Talk to a person", "payload": "/request_human"}],
+        )
+        return []

@@ -1,4 +1,4 @@
-"""Actions that teach the clinic's exercises, whole or one step at a time."""
+"""Actions that teach the clinic's exercises: whole, one detail, why, or one step at a time."""
 
 from __future__ import annotations
 
@@ -8,35 +8,28 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_reading import entity_values, latest_intent, latest_text
-from clinic import exercise_replies
+from actions.tracker_reading import entity_keys, latest_text
+from clinic import asks, exercise_replies
 from clinic.content import Content, Exercise, get_content
 
-QUESTION_BY_INTENT = {
-    "ask_exercise_steps": "steps",
-    "ask_exercise_reps": "reps",
-    "ask_exercise_hold": "hold",
-    "ask_exercise_support": "support",
-    "ask_other_side": "other_side",
-}
-# Intents that name an exercise to switch to; for the others a body part
-# ("how many times each leg?") is about the exercise already being discussed.
-SWITCHING_INTENTS = {"ask_exercise_steps", "inform_exercise"}
 
-
-def mentioned_exercise(content: Content, tracker: Tracker, use_body_parts: bool) -> Exercise | None:
-    """The exercise the latest message names, by NER entity or, failing that, text."""
-    for value in entity_values(tracker, "exercise"):
-        found = content.exercise_for_text(value)
+def named_exercise(content: Content, tracker: Tracker, scan_text: bool = True) -> Exercise | None:
+    """The exercise the latest message names: by the entity's content key, else its text."""
+    for key in entity_keys(tracker, "exercise"):
+        found = content.exercises.get(key) or content.exercise_for_text(key)
         if found:
             return found
-    if not use_body_parts:
-        return None
-    for value in entity_values(tracker, "body_part"):
-        found = content.exercise_for_body_part(value)
+    text = latest_text(tracker)
+    return content.find_exercise_in_message(text) if scan_text and not text.startswith("/") else None
+
+
+def exercise_for_body_parts(content: Content, tracker: Tracker) -> Exercise | None:
+    """The exercise for a body area the message names ("the hip one"), when only one fits."""
+    for key in entity_keys(tracker, "body_part"):
+        found = content.exercise_for_body_part(key)
         if found:
             return found
-    return content.find_exercise_in_message(latest_text(tracker))
+    return None
 
 
 def current_exercise(content: Content, tracker: Tracker) -> Exercise | None:
@@ -52,8 +45,30 @@ def blocked_by_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
     return False
 
 
+def answer_exercise_question(
+    dispatcher: CollectingDispatcher, content: Content, exercise: Exercise, question: str
+) -> list[EventType]:
+    """Steps, why or one detail of ``exercise``, and the context for follow-ups."""
+    if question == asks.STEPS:
+        reply = exercise_replies.full_instructions(content, exercise)
+    elif question == asks.WHY:
+        reply = exercise_replies.why_it_helps(content, exercise)
+    else:
+        reply = exercise_replies.detail(content, exercise, question)
+    dispatcher.utter_message(text=reply.text)
+    return [
+        SlotSet("exercise", exercise.key),
+        SlotSet("last_question", question),
+        SlotSet("step_index", None),
+    ]
+
+
 class ActionExplainExercise(Action):
-    """Whole instructions, or one detail (reps, hold, support, other side)."""
+    """Whole instructions, why it helps, or one detail (reps, hold, support, other side).
+
+    What is asked comes from the message's own cues (clinic.asks); which
+    exercise from what it names, else the one under discussion.
+    """
 
     def name(self) -> str:
         return "action_explain_exercise"
@@ -64,32 +79,30 @@ class ActionExplainExercise(Action):
         if blocked_by_red_flag(dispatcher, tracker):
             return []
         content = get_content()
-        intent = latest_intent(tracker)
-        question = QUESTION_BY_INTENT.get(intent) or tracker.get_slot("last_question") or "steps"
-        if intent in SWITCHING_INTENTS:
-            exercise = mentioned_exercise(content, tracker, True) or current_exercise(content, tracker)
+        text = latest_text(tracker)
+        cues = "" if text.startswith("/") else text
+        named = named_exercise(content, tracker)
+        by_part = exercise_for_body_parts(content, tracker)
+        current = current_exercise(content, tracker)
+        question = asks.exercise_question(
+            cues,
+            names_exercise=bool(named or (by_part and asks.is_follow_up(cues))),
+            last_question=tracker.get_slot("last_question"),
+            has_context=current is not None,
+        )
+        if named:
+            exercise: Exercise | None = named
+        elif question in (asks.STEPS, asks.WHY) or asks.is_follow_up(cues):
+            exercise = by_part or current
         else:
-            exercise = (
-                mentioned_exercise(content, tracker, False)
-                or current_exercise(content, tracker)
-                or mentioned_exercise(content, tracker, True)
-            )
+            exercise = current or by_part
         if exercise is None:
             dispatcher.utter_message(
                 response="utter_ask_which_exercise",
                 buttons=exercise_replies.exercise_choices(content),
             )
             return [SlotSet("last_question", question)]
-        if question == "steps":
-            reply = exercise_replies.full_instructions(content, exercise)
-        else:
-            reply = exercise_replies.detail(content, exercise, question)
-        dispatcher.utter_message(text=reply.text)
-        return [
-            SlotSet("exercise", exercise.key),
-            SlotSet("last_question", question),
-            SlotSet("step_index", None),
-        ]
+        return answer_exercise_question(dispatcher, content, exercise, question)
 
 
 class ActionNextStep(Action):
@@ -104,7 +117,7 @@ class ActionNextStep(Action):
         if blocked_by_red_flag(dispatcher, tracker):
             return []
         content = get_content()
-        exercise = mentioned_exercise(content, tracker, False) or current_exercise(content, tracker)
+        exercise = named_exercise(content, tracker, scan_text=False) or current_exercise(content, tracker)
         if exercise is None:
             dispatcher.utter_message(
                 response="utter_ask_which_exercise",
@@ -115,10 +128,7 @@ class ActionNextStep(Action):
         same_exercise = exercise.key == tracker.get_slot("exercise")
         index = int(previous) + 1 if previous is not None and same_exercise else 0
         if index >= len(exercise.steps):
-            dispatcher.utter_message(
-                text=f"That was the last step of the {exercise.name}. "
-                'Say "next" to go through it again, or ask me anything else.'
-            )
+            dispatcher.utter_message(text=exercise_replies.finished(content, exercise).text)
             return [SlotSet("step_index", None)]
         reply = exercise_replies.single_step(content, exercise, index)
         dispatcher.utter_message(text=reply.text)

@@ -11,11 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_validation import validated
 from clinic import intake_answers
+from clinic.channels import SMS_CHANNEL
 from clinic.directory import Clinic, load_directory
 from clinic.intake_answers import InvalidAnswer
 from clinic.request_store import StoreUnavailable, shared_store
-
-SMS_CHANNEL = "twilio"
 
 
 def known_clinic(tracker: Tracker) -> Clinic | None:

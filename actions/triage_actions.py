@@ -1,77 +1,137 @@
-"""Red flags: emergency advice, an urgent record for staff, and retractions."""
+"""Triage: emergency or urgent advice at the level the rules found, the screening
+question when only the classifier suspects a red flag, and the medical safety net."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_reading import entity_values, latest_text
+from actions.tracker_reading import latest_intent, latest_text
 from clinic.directory import load_directory
-from clinic.red_flags import RedFlags, load_red_flags
+from clinic.red_flags import EMERGENCY, URGENT, RedFlags
 from clinic.request_store import StoreUnavailable, shared_store
+from clinic.triage import Assessment, assess, default_triage
+
+SCREENING_SLOT = "red_flag_screening"
 
 
-@lru_cache(maxsize=1)
-def red_flags() -> RedFlags:
-    return load_red_flags()
+def rules() -> RedFlags:
+    return default_triage().rules
 
 
-def escalate_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker, source: str) -> list[EventType]:
-    """Emergency advice first; then the urgent record, whose failure never hides the advice."""
-    flags = red_flags()
-    categories = entity_values(tracker, "red_flag")
-    labels = [flags.category(key).label for key in categories if key in {c.key for c in flags.categories}]
+def escalate_red_flag(
+    dispatcher: CollectingDispatcher, tracker: Tracker, source: str, level: str = EMERGENCY
+) -> list[EventType]:
+    """Advice first; then the record for staff, whose failure never hides the advice."""
+    assessment = assess(latest_text(tracker))
+    reasons = list(assessment.reasons) or ["reported in screening"]
     main_line = load_directory().main_line
     try:
         saved = shared_store().save_request(
             kind="urgent",
             channel=tracker.get_latest_input_channel() or "unknown",
             sender_id=tracker.sender_id,
-            answers={
-                "source": source,
-                "red_flags": labels or ["reported in screening"],
-                "message": latest_text(tracker),
-            },
+            answers={"source": source, "level": level, "red_flags": reasons, "message": latest_text(tracker)},
         )
-        status = (
-            f"I've also marked this conversation as urgent for our clinic team (reference {saved.reference})."
-        )
-        reference = saved.reference
+        status = f"I've also let our clinic team know (reference {saved.reference})."
+        reference: str | None = saved.reference
     except StoreUnavailable:
         status = f"You can also call our {main_line.name.lower()} line on {main_line.phone_display}."
         reference = None
+    why = "" if source == "screening" else f"You mentioned: {'; '.join(r.lower() for r in reasons)}.\n"
     dispatcher.utter_message(
-        text=f"{flags.advice}\n\n{status}\nIf I misunderstood, just tell me it was a mistake."
+        text=f"{rules().advice[level]}\n{why}\n{status}\nIf I misunderstood, just tell me it was a mistake."
     )
     return [
         SlotSet("red_flag", True),
         SlotSet("red_flag_reference", reference),
+        SlotSet(SCREENING_SLOT, False),
         ActiveLoop(None),
         SlotSet("requested_slot", None),
     ]
 
 
+def ask_screening_question(dispatcher: CollectingDispatcher) -> list[EventType]:
+    flags = rules()
+    signs = "\n".join(f"- {sign.screening}" for sign in flags.screened_signs)
+    dispatcher.utter_message(
+        text=f"{flags.screening_question}\n{signs}",
+        buttons=[
+            {"title": "Yes, one of these", "payload": "/affirm"},
+            {"title": "No, none of these", "payload": "/deny"},
+        ],
+    )
+    return [SlotSet(SCREENING_SLOT, True)]
+
+
+def level_of(assessment: Assessment) -> str | None:
+    return assessment.level if assessment.level in (EMERGENCY, URGENT) else None
+
+
 class ActionHandleRedFlag(Action):
+    """Answers at the level the rules found in the message; with no evidence, screens."""
+
     def name(self) -> str:
         return "action_handle_red_flag"
 
-    def run(self, dispatcher, tracker, domain) -> list[EventType]:
-        return escalate_red_flag(dispatcher, tracker, "message")
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot(SCREENING_SLOT) and latest_intent(tracker) == "affirm":
+            return escalate_red_flag(dispatcher, tracker, "screening")
+        level = level_of(assess(latest_text(tracker)))
+        if level is None:
+            return ask_screening_question(dispatcher)
+        return escalate_red_flag(dispatcher, tracker, "message", level)
+
+
+class ActionClearScreening(Action):
+    """None of the screened signs: say so, and offer what the assistant can do."""
+
+    def name(self) -> str:
+        return "action_clear_red_flag_screening"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_screening_cleared")
+        return [SlotSet(SCREENING_SLOT, False)]
+
+
+class ActionMedicalSafetyNet(Action):
+    """A health problem outside physical therapy: which care fits, never exercises."""
+
+    def name(self) -> str:
+        return "action_medical_safety_net"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        main_line = load_directory().main_line
+        dispatcher.utter_message(
+            text=f"{rules().medical_advice}\n"
+            f"For muscle, joint or back problems our physical therapists can help: "
+            f"call {main_line.phone_display} or book a visit here.",
+            buttons=[{"title": "Book a visit", "payload": "/request_appointment"}],
+        )
+        return []
 
 
 class ActionRetractRedFlag(Action):
     """The person says the red flag was a mistake: exercise advice is allowed again.
 
-    The urgent record stays in the staff queue; the transcript shows the retraction.
+    The record stays in the staff queue; the transcript shows the retraction.
     """
 
     def name(self) -> str:
         return "action_retract_red_flag"
 
-    def run(self, dispatcher, tracker, domain) -> list[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if not tracker.get_slot("red_flag"):
             dispatcher.utter_message(response="utter_default")
             return []

@@ -43,6 +43,7 @@ from channels.sms_keywords import (
     help_reply,
 )
 from channels.sms_render import chosen_option, render_replies
+from clinic.channels import SMS_CHANNEL
 from clinic.directory import load_directory
 from clinic.sms_state import SmsState, SmsStateUnavailable
 
@@ -54,7 +55,7 @@ class TwilioSmsInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "twilio"
+        return SMS_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:

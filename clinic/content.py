@@ -47,6 +47,7 @@ class Topic:
     aliases: tuple[str, ...]
     related_exercises: tuple[str, ...]
     offer_visit: bool
+    explains: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ class Content:
 
     def topic_for_intent(self, intent: str | None) -> Topic | None:
         return next((t for t in self.topics.values() if intent and t.intent == intent), None)
+
+    def why_topic(self, exercise_key: str) -> Topic | None:
+        """The topic that explains why an exercise helps."""
+        return next((t for t in self.topics.values() if t.explains == exercise_key), None)
 
     def find_topic_in_message(self, message: str) -> Topic | None:
         return next(filter(None, map(self.topic_for_text, _word_ngrams(message, min_length=5))), None)
@@ -187,9 +192,9 @@ def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> dict[str, Top
     for key, item in raw.items():
         where = f"{path.name}: topics.{key}"
         related = tuple(item.get("related_exercises") or ())
-        unknown = [r for r in related if r not in exercises]
+        unknown = [r for r in (*related, item.get("explains")) if r and r not in exercises]
         if unknown:
-            raise ContentError(f"{where}: related_exercises names unknown {unknown}")
+            raise ContentError(f"{where}: related_exercises or explains names unknown {unknown}")
         topics[key] = Topic(
             key=key,
             title=_require(item, "title", where),
@@ -198,6 +203,7 @@ def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> dict[str, Top
             aliases=tuple(normalise(a) for a in item.get("aliases") or ()),
             related_exercises=related,
             offer_visit=bool(item.get("offer_visit")),
+            explains=item.get("explains"),
         )
     return topics
 

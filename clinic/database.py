@@ -2,7 +2,8 @@
 
 The URL is an argument, else $CLINIC_DB_URL, else a SQLite file in ``var/``.
 Engines are made on first use, never at import, so a dead database shows up
-as an error on the call that needs it rather than at start-up.
+as an error on the call that needs it rather than at start-up. Tables are made
+only by the migrations (clinic/migrate.py), which each store runs on first use.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 URL_ENV_VAR = "CLINIC_DB_URL"
 DEFAULT_DB_PATH = Path(__file__).resolve().parent.parent / "var" / "clinic_requests.db"
@@ -54,3 +56,15 @@ class LazyEngine:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+def describe_error(exc: BaseException) -> str:
+    """A log-safe summary of a database failure. Statement errors can echo row
+    values (phone numbers, emails), so only connection-level errors include the
+    driver's message."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        lines = str(exc.orig).strip().splitlines()
+        return f"{type(exc.orig).__name__}: {lines[0]}" if lines else type(exc.orig).__name__
+    if isinstance(exc, OSError):
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return type(exc).__name__

@@ -120,6 +120,12 @@ class Directory:
     clinics: tuple[Clinic, ...]
     by_id: Mapping[str, Clinic] = field(repr=False, compare=False)
 
+    @property
+    def served_states(self) -> frozenset[str]:
+        """The states the clinics are in: their towns are recognised in chat, and a
+        town name found in several states resolves to the one here."""
+        return frozenset(clinic.state for clinic in self.clinics)
+
 
 def load_directory(path: str | os.PathLike[str] | None = None) -> Directory:
     """Load the directory from ``path``, else $CLINIC_DIRECTORY, else data/clinics.yml.

@@ -1,8 +1,9 @@
 """The one place that turns exercise content into words for the user.
 
-Every reply carrying exercise instructions is built by ``exercise_reply``, which
-ends it with the clinic's safety line. Actions never format exercise text
-themselves; ``tests/test_safety_line.py`` enforces that.
+Every reply carrying exercise instructions, or recommending an exercise by
+name (a "why" answer, the back-pain overview), is built here and ends with the
+clinic's safety line. Actions never format exercise text themselves;
+``tests/test_safety_line.py`` enforces that.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clinic.content import Content, Exercise
+from clinic.content import Content, Exercise, Topic
 
 STEP_BY_STEP_HINT = 'Reply "next" if you\'d like it one step at a time.'
 
@@ -27,8 +28,35 @@ def exercise_reply(content: Content, exercise: Exercise, parts: Sequence[str]) -
     Single newlines only: Rasa's channels split a text at blank lines into
     separate messages, and the safety line must stay in the same message.
     """
+    return ExerciseReply(text=with_safety_line(content, parts), exercise=exercise.key)
+
+
+def with_safety_line(content: Content, parts: Sequence[str]) -> str:
     body = "\n".join(p for p in parts if p)
-    return ExerciseReply(text=f"{body}\n{content.disclaimer}", exercise=exercise.key)
+    return f"{body}\n{content.disclaimer}"
+
+
+def why_it_helps(content: Content, exercise: Exercise) -> ExerciseReply:
+    """Why an exercise helps with back pain, in the article's words; it names the exercise."""
+    topic = content.why_topic(exercise.key)
+    text = topic.text if topic else exercise.summary
+    return exercise_reply(content, exercise, [text])
+
+
+def topic_reply(content: Content, topic: Topic) -> str:
+    """A topic's text with the visit offer; closed by the safety line when it recommends an exercise."""
+    parts = [topic.text, content.visit_offer if topic.offer_visit else ""]
+    if topic.related_exercises:
+        return with_safety_line(content, parts)
+    return "\n\n".join(p for p in parts if p)
+
+
+def visit_buttons() -> list[dict[str, str]]:
+    """Book a visit or find the nearest clinic (the request_appointment / find_clinic intents)."""
+    return [
+        {"title": "Book a visit", "payload": "/request_appointment"},
+        {"title": "Find a clinic", "payload": "/find_clinic"},
+    ]
 
 
 def full_instructions(content: Content, exercise: Exercise) -> ExerciseReply:
@@ -49,7 +77,19 @@ def single_step(content: Content, exercise: Exercise, index: int) -> ExerciseRep
     return exercise_reply(content, exercise, lines)
 
 
-def exercise_choices(content: Content, intent: str = "inform_exercise") -> list[dict[str, str]]:
+def finished(content: Content, exercise: Exercise) -> ExerciseReply:
+    """After the last step: how to start again."""
+    return exercise_reply(
+        content,
+        exercise,
+        [
+            f"That was the last step of the {exercise.name}. "
+            'Say "next" to go through it again, or ask me anything else.'
+        ],
+    )
+
+
+def exercise_choices(content: Content, intent: str = "ask_exercise") -> list[dict[str, str]]:
     """Buttons naming every exercise, for "which exercise do you mean?"."""
     return [
         {"title": e.name.capitalize(), "payload": f'/{intent}{{"exercise":"{e.key}"}}'}
@@ -61,7 +101,7 @@ def related_exercise_buttons(content: Content, keys: Sequence[str]) -> list[dict
     buttons = [
         {
             "title": f"How to do the {content.exercises[k].name}",
-            "payload": f'/ask_exercise_steps{{"exercise":"{k}"}}',
+            "payload": f'/ask_exercise{{"exercise":"{k}"}}',
         }
         for k in keys
     ]

@@ -1,8 +1,11 @@
-"""Red-flag triage rules as the clinic writes them (``data/content/red_flags.yml``).
+"""The triage rules as the clinic writes them (``data/content/red_flags.yml``).
 
-This module reads and checks the file; ``clinic_nlp.red_flag_matcher`` turns the
-rules into spaCy matchers. Both the NLU component and the actions read labels
-and advice from here, so neither needs the other.
+This module reads and checks the file; ``clinic.triage`` applies it to a
+message. Each sign has a level (emergency, urgent, or context: counted only
+in a combination such as fever with back pain), the phrases that show it, and
+whether a past occurrence counts (a history of cancer does; a fall years ago
+does not). The context cues (negation, history, someone else, hypothetical)
+are data too, in the categories of the ConText algorithm.
 """
 
 from __future__ import annotations
@@ -15,77 +18,97 @@ from pathlib import Path
 from typing import Any
 
 from clinic.content import DEFAULT_CONTENT_DIR, ContentError, read_content_file
+from clinic.text_scan import phrase_stems
 
 RED_FLAGS_FILE = "red_flags.yml"
+EMERGENCY, URGENT, ROUTINE = "emergency", "urgent", "routine"
+LEVELS = (EMERGENCY, URGENT, ROUTINE)  # most serious first
+CONTEXT = "context"
+SIGN_LEVELS = (EMERGENCY, URGENT, CONTEXT)
+CONTEXT_KINDS = ("negated", "historical", "other_person", "hypothetical")
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
-TokenPattern = tuple[Mapping[str, Any], ...]
+Phrase = tuple[str, ...]  # stems
 
 
 @dataclass(frozen=True)
 class NearRule:
-    """One word or phrase from every list, in any order, close together."""
+    """One phrase from every group, in any order, within ``within`` other words."""
 
-    words: tuple[tuple[str, ...], ...]
+    groups: tuple[tuple[Phrase, ...], ...]
     within: int
 
 
 @dataclass(frozen=True)
-class Category:
+class Sign:
     key: str
     label: str
-    phrases: tuple[str, ...]
-    patterns: tuple[TokenPattern, ...]
+    level: str
+    phrases: tuple[Phrase, ...]
+    exact: frozenset[str]
+    regexes: tuple[re.Pattern[str], ...]
     near: tuple[NearRule, ...]
-    ignore: tuple[str, ...]
-    mentions: tuple[str, ...]
+    ignore: tuple[Phrase, ...]
+    mentions: tuple[Phrase, ...]
+    history_counts: bool
+    cleared_by_care: bool  # an injury already in a clinician's care does not count
+    screening: str | None  # how the screening question names it, if it asks about it
 
 
 @dataclass(frozen=True)
-class Negation:
-    cues: tuple[str, ...]
-    not_cues: tuple[str, ...]
+class Combination:
+    key: str
+    label: str
+    level: str
+    signs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContextCues:
+    """ConText-style cues: ``before`` a sign within ``window`` words, or ``after`` it."""
+
+    before: tuple[Phrase, ...]
+    after: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True)
+class Context:
     window: int
+    clause_breaks: tuple[Phrase, ...]
+    pseudo: tuple[Phrase, ...]  # contain a cue but deny nothing: "no longer", "not sure"
+    cues: Mapping[str, ContextCues]
+    past_verbs: tuple[Phrase, ...]  # with another person: "my dad had", "my mother died of"
+    present: tuple[Phrase, ...]  # between a history cue and a sign, brings it back to now
+    already_checked: tuple[Phrase, ...]  # anywhere in a message: emergency becomes urgent
+    in_care: tuple[Phrase, ...]  # anywhere in a message: signs cleared by care do not count
 
 
 @dataclass(frozen=True)
 class RedFlags:
-    advice: str
-    negation: Negation
-    clause_breaks: tuple[str, ...]
-    categories: tuple[Category, ...]
+    advice: Mapping[str, str]  # level -> what the assistant says
+    medical_advice: str
+    screening_question: str
+    context: Context
+    signs: tuple[Sign, ...]
+    combinations: tuple[Combination, ...]
+    medical_words: tuple[Phrase, ...]
+    therapy_words: tuple[Phrase, ...]
 
-    def category(self, key: str) -> Category:
-        for category in self.categories:
-            if category.key == key:
-                return category
+    def sign(self, key: str) -> Sign:
+        for sign in self.signs:
+            if sign.key == key:
+                return sign
         raise KeyError(key)
 
+    def label(self, key: str) -> str:
+        """A sign's or a combination's label; the key itself if unknown."""
+        labels = {s.key: s.label for s in self.signs} | {c.key: c.label for c in self.combinations}
+        return labels.get(key, key)
 
-@dataclass(frozen=True)
-class RedFlagHit:
-    """A matched red flag; ``start``/``end`` are character offsets in the text."""
-
-    category: str
-    label: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Detection:
-    hits: tuple[RedFlagHit, ...]
-    negated: tuple[RedFlagHit, ...]
-
-
-# ---------------------------------------------------------------- loading
-
-
-def normalise_text(text: str) -> str:
-    """Lower case with straight apostrophes; keeps the length of ``text`` in practice."""
-    return text.lower().replace("\u2019", "'")
+    @property
+    def screened_signs(self) -> tuple[Sign, ...]:
+        return tuple(s for s in self.signs if s.screening)
 
 
 def _text(mapping: Mapping[str, Any], field: str, where: str) -> str:
@@ -102,24 +125,32 @@ def _count(mapping: Mapping[str, Any], field: str, where: str) -> int:
     return value
 
 
-def _phrases(value: Any, field: str, where: str, required: bool = False) -> tuple[str, ...]:
+def _strings(value: Any, field: str, where: str, required: bool = False) -> tuple[str, ...]:
     if value is None and not required:
         return ()
     if not isinstance(value, list) or not value or not all(isinstance(p, str) and p.strip() for p in value):
         raise ContentError(f"{where}: field '{field}' must list non-empty strings (quote yes/no)")
-    return tuple(normalise_text(p.strip()) for p in value)
+    return tuple(p.strip() for p in value)
 
 
-def _patterns(value: Any, where: str) -> tuple[TokenPattern, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise ContentError(f"{where}: field 'patterns' must be a list of token patterns")
-    for i, pattern in enumerate(value):
-        tokens_ok = isinstance(pattern, list) and all(isinstance(t, dict) for t in pattern)
-        if not pattern or not tokens_ok:
-            raise ContentError(f"{where}: patterns[{i}] must be a list of token mappings")
-    return tuple(tuple(pattern) for pattern in value)
+def _phrases(value: Any, field: str, where: str, required: bool = False) -> tuple[Phrase, ...]:
+    phrases = []
+    for text in _strings(value, field, where, required):
+        stems = phrase_stems(text)
+        if not stems:
+            raise ContentError(f"{where}: field '{field}': '{text}' has no words")
+        phrases.append(stems)
+    return tuple(phrases)
+
+
+def _regexes(value: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for i, pattern in enumerate(_strings(value, "regex", where)):
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise ContentError(f"{where}: regex[{i}] is not a valid regular expression ({exc})") from exc
+    return tuple(compiled)
 
 
 def _near(value: Any, where: str) -> tuple[NearRule, ...]:
@@ -132,63 +163,129 @@ def _near(value: Any, where: str) -> tuple[NearRule, ...]:
         here = f"{where}: near[{i}]"
         if not isinstance(rule, Mapping):
             raise ContentError(f"{here} must be a mapping with 'within' and 'words'")
-        words = rule.get("words")
-        if not isinstance(words, list) or len(words) < 2:
+        groups = rule.get("words")
+        if not isinstance(groups, list) or len(groups) < 2:
             raise ContentError(f"{here}: field 'words' must hold at least two word lists")
-        groups = tuple(_phrases(w, f"words[{j}]", here, required=True) for j, w in enumerate(words))
-        rules.append(NearRule(words=groups, within=_count(rule, "within", here)))
+        rules.append(
+            NearRule(
+                groups=tuple(_phrases(g, f"words[{j}]", here, required=True) for j, g in enumerate(groups)),
+                within=_count(rule, "within", here),
+            )
+        )
     return tuple(rules)
 
 
-def _category(item: Any, where: str) -> Category:
+def _sign(item: Any, where: str) -> Sign:
     if not isinstance(item, Mapping):
         raise ContentError(f"{where} must be a mapping")
     key = _text(item, "key", where)
     if not _KEY.match(key):
         raise ContentError(f"{where}: key '{key}' must be lower_case_with_underscores")
     where = f"{where} ({key})"
-    category = Category(
+    level = _text(item, "level", where)
+    if level not in SIGN_LEVELS:
+        raise ContentError(f"{where}: field 'level' must be one of {', '.join(SIGN_LEVELS)}")
+    screening = item.get("screening")
+    if screening is not None and not (isinstance(screening, str) and screening.strip()):
+        raise ContentError(f"{where}: field 'screening' must be a non-empty string")
+    sign = Sign(
         key=key,
         label=_text(item, "label", where),
+        level=level,
         phrases=_phrases(item.get("phrases"), "phrases", where),
-        patterns=_patterns(item.get("patterns"), where),
+        exact=frozenset(w.lower() for w in _strings(item.get("exact"), "exact", where)),
+        regexes=_regexes(item.get("regex"), where),
         near=_near(item.get("near"), where),
         ignore=_phrases(item.get("ignore"), "ignore", where),
         mentions=_phrases(item.get("mentions"), "mentions", where),
+        history_counts=bool(item.get("history_counts", False)),
+        cleared_by_care=bool(item.get("cleared_by_care", False)),
+        screening=screening.strip() if screening else None,
     )
-    if not (category.phrases or category.patterns or category.near):
-        raise ContentError(f"{where}: needs at least one of 'phrases', 'patterns' or 'near'")
-    return category
+    if not (sign.phrases or sign.exact or sign.regexes or sign.near):
+        raise ContentError(f"{where}: needs at least one of 'phrases', 'exact', 'regex' or 'near'")
+    return sign
+
+
+def _combination(item: Any, where: str, signs: Mapping[str, Sign]) -> Combination:
+    if not isinstance(item, Mapping):
+        raise ContentError(f"{where} must be a mapping")
+    key = _text(item, "key", where)
+    where = f"{where} ({key})"
+    level = _text(item, "level", where)
+    if level not in (EMERGENCY, URGENT):
+        raise ContentError(f"{where}: field 'level' must be emergency or urgent")
+    keys = _strings(item.get("signs"), "signs", where, required=True)
+    unknown = [k for k in keys if k not in signs]
+    if unknown or len(keys) < 2:
+        raise ContentError(f"{where}: field 'signs' must name at least two signs (unknown: {unknown})")
+    return Combination(key=key, label=_text(item, "label", where), level=level, signs=keys)
+
+
+def _context(data: Any, where: str) -> Context:
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{where}: field 'context' must be a mapping")
+    cues = {}
+    for kind in CONTEXT_KINDS:
+        raw = data.get(kind)
+        if not isinstance(raw, Mapping):
+            raise ContentError(f"{where}: context: field '{kind}' must be a mapping with 'before'/'after'")
+        here = f"{where}: context: {kind}"
+        cues[kind] = ContextCues(
+            before=_phrases(raw.get("before"), "before", here),
+            after=_phrases(raw.get("after"), "after", here),
+        )
+    return Context(
+        window=_count(data, "window", f"{where}: context"),
+        clause_breaks=_phrases(data.get("clause_breaks"), "clause_breaks", f"{where}: context"),
+        pseudo=_phrases(data.get("pseudo"), "pseudo", f"{where}: context"),
+        cues=cues,
+        past_verbs=_phrases(data.get("past_verbs"), "past_verbs", f"{where}: context"),
+        present=_phrases(data.get("present"), "present", f"{where}: context"),
+        already_checked=_phrases(data.get("already_checked"), "already_checked", f"{where}: context"),
+        in_care=_phrases(data.get("in_care"), "in_care", f"{where}: context"),
+    )
 
 
 def load_red_flags(path: str | Path | None = None) -> RedFlags:
-    """Read and check the red-flag file; raise ContentError naming the entry and field."""
+    """Read and check the triage rules; raise ContentError naming the entry and field."""
     if path is None:
         path = Path(os.environ.get("CLINIC_CONTENT_DIR") or DEFAULT_CONTENT_DIR) / RED_FLAGS_FILE
     path = Path(path)
     data = read_content_file(path)
     where = path.name
-    if data.get("version") != 1:
-        raise ContentError(f"{where}: field 'version' must be 1")
-    negation = data.get("negation")
-    if not isinstance(negation, Mapping):
-        raise ContentError(f"{where}: field 'negation' must be a mapping")
-    raw = data.get("categories")
-    if not isinstance(raw, list) or not raw:
-        raise ContentError(f"{where}: field 'categories' must be a non-empty list")
-    categories = tuple(_category(item, f"{where}: categories[{i}]") for i, item in enumerate(raw))
-    keys = [c.key for c in categories]
-    for i, key in enumerate(keys):
-        if key in keys[:i]:
-            first = keys.index(key)
-            raise ContentError(f"{where}: categories[{i}] repeats key '{key}' (see categories[{first}])")
+    if data.get("version") != 2:
+        raise ContentError(f"{where}: field 'version' must be 2")
+    advice = data.get("advice")
+    if not isinstance(advice, Mapping):
+        raise ContentError(f"{where}: field 'advice' must map emergency, urgent and medical to text")
+    raw_signs = data.get("signs")
+    if not isinstance(raw_signs, list) or not raw_signs:
+        raise ContentError(f"{where}: field 'signs' must be a non-empty list")
+    signs = tuple(_sign(item, f"{where}: signs[{i}]") for i, item in enumerate(raw_signs))
+    by_key: dict[str, Sign] = {}
+    for i, sign in enumerate(signs):
+        if sign.key in by_key:
+            raise ContentError(f"{where}: signs[{i}] repeats key '{sign.key}'")
+        by_key[sign.key] = sign
+    raw_combinations = data.get("combinations") or []
+    if not isinstance(raw_combinations, list):
+        raise ContentError(f"{where}: field 'combinations' must be a list")
+    scope = data.get("scope")
+    if not isinstance(scope, Mapping):
+        raise ContentError(f"{where}: field 'scope' must be a mapping with 'medical' and 'physical_therapy'")
     return RedFlags(
-        advice=_text(data, "advice", where),
-        negation=Negation(
-            cues=_phrases(negation.get("cues"), "cues", f"{where}: negation", required=True),
-            not_cues=_phrases(negation.get("not_cues"), "not_cues", f"{where}: negation"),
-            window=_count(negation, "window", f"{where}: negation"),
+        advice={level: _text(advice, level, f"{where}: advice") for level in (EMERGENCY, URGENT)},
+        medical_advice=_text(advice, "medical", f"{where}: advice"),
+        screening_question=_text(data, "screening_question", where),
+        context=_context(data.get("context"), where),
+        signs=signs,
+        combinations=tuple(
+            _combination(item, f"{where}: combinations[{i}]", by_key)
+            for i, item in enumerate(raw_combinations)
         ),
-        clause_breaks=_phrases(data.get("clause_breaks"), "clause_breaks", where),
-        categories=categories,
+        medical_words=_phrases(scope.get("medical"), "medical", f"{where}: scope", required=True),
+        therapy_words=_phrases(
+            scope.get("physical_therapy"), "physical_therapy", f"{where}: scope", required=True
+        ),
     )

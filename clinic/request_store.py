@@ -19,37 +19,16 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    CheckConstraint,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    case,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.sql import Select
-from sqlalchemy.types import DateTime, TypeDecorator
 
-from clinic.database import URL_ENV_VAR, LazyEngine
+from clinic.database import URL_ENV_VAR, LazyEngine, describe_error
+from clinic.migrate import NewerSchema, ensure_current
+from clinic.schema import CONTACT_FIELDS, KINDS, STATUSES, URGENCIES, history_table, requests_table
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
-
-KINDS = ("intake", "booking", "callback", "urgent")
-URGENCIES = ("normal", "urgent")
-STATUSES = ("new", "contacted", "booked", "closed")
 
 REFERENCE_PREFIX = "PT-"
 # No 0/O, 1/I/L or U, so a reference read out over the phone is unambiguous.
@@ -67,82 +46,11 @@ class StoreUnavailable(StoreError):
 
 
 class SchemaTooNew(StoreUnavailable):
-    """The database was created by a newer version of this code."""
+    """The database was migrated by a newer version of this code."""
 
 
 class RequestNotFound(StoreError, LookupError):
     """No request has the given reference."""
-
-
-class _UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on every backend (SQLite drops tzinfo)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware one")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
-    allowed = ", ".join(f"'{value}'" for value in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_requests_{column}")
-
-
-metadata = MetaData()
-
-schema_info = Table(
-    "schema_info",
-    metadata,
-    Column("schema_version", Integer, nullable=False),
-)
-
-requests_table = Table(
-    "requests",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("reference", String(16), nullable=False, unique=True),
-    Column("created_at", _UTCDateTime, nullable=False),
-    Column("updated_at", _UTCDateTime, nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("channel", String(64), nullable=False),
-    Column("sender_id", String(255), nullable=False),
-    Column("clinic_id", String(64)),
-    Column("urgency", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("status_changed_by", String(255)),
-    Column("status_changed_at", _UTCDateTime),
-    Column("answers", Text, nullable=False),
-    Column("contact_name", String(255)),
-    Column("contact_phone", String(64)),
-    Column("contact_email", String(320)),
-    _one_of("kind", KINDS),
-    _one_of("urgency", URGENCIES),
-    _one_of("status", STATUSES),
-    Index("ix_requests_clinic_status", "clinic_id", "status"),
-)
-
-history_table = Table(
-    "status_history",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("request_id", Integer, ForeignKey("requests.id"), nullable=False, index=True),
-    Column("old", String(16), nullable=False),
-    Column("new", String(16), nullable=False),
-    Column("changed_by", String(255), nullable=False),
-    Column("changed_at", _UTCDateTime, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -191,14 +99,14 @@ def shared_store() -> RequestStore:
 
 
 class RequestStore:
-    """Requests in any SQLAlchemy database; tables are created on first use.
+    """Requests in any SQLAlchemy database, migrated to the newest schema on first use.
 
     The URL comes from ``url``, else $CLINIC_DB_URL, else a SQLite file at
     ``var/clinic_requests.db``. No connection is made until the first call.
     """
 
     def __init__(self, url: str | None = None) -> None:
-        self._engine = LazyEngine(url, _prepare_schema)
+        self._engine = LazyEngine(url, _migrate)
 
     def save_request(
         self,
@@ -216,6 +124,8 @@ class RequestStore:
         """Store a new request and commit it before returning.
 
         ``urgency`` defaults to "urgent" for urgent requests, else "normal".
+        Contact details are kept once, in their own arguments: ``answers``
+        keys named like them are left out.
         Raises ValueError for invalid arguments, StoreUnavailable if it could not be stored.
         """
         _require_choice("kind", kind, KINDS)
@@ -233,7 +143,11 @@ class RequestStore:
             "clinic_id": clinic_id,
             "urgency": urgency,
             "status": "new",
-            "answers": json.dumps(dict(answers or {}), ensure_ascii=False, sort_keys=True),
+            "answers": json.dumps(
+                {key: value for key, value in (answers or {}).items() if key not in CONTACT_FIELDS},
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "contact_email": contact_email,
@@ -358,20 +272,12 @@ class RequestStore:
             return conn.execute(_by_reference(reference)).first() is not None
 
 
-def _prepare_schema(engine: Engine) -> None:
-    """Create missing tables and record the schema version; refuse newer schemas."""
-    with engine.begin() as conn:
-        version = None
-        if inspect(conn).has_table(schema_info.name):
-            version = conn.execute(select(func.max(schema_info.c.schema_version))).scalar()
-        if version is not None and version > SCHEMA_VERSION:
-            raise SchemaTooNew(
-                f"request database has schema version {version}, but this code supports "
-                f"up to {SCHEMA_VERSION}; upgrade the code before using this database"
-            )
-        metadata.create_all(conn)
-        if version is None:
-            conn.execute(insert(schema_info).values(schema_version=SCHEMA_VERSION))
+def _migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema; refuse one migrated by newer code."""
+    try:
+        ensure_current(engine)
+    except NewerSchema as exc:
+        raise SchemaTooNew(str(exc)) from exc
 
 
 @contextmanager
@@ -379,18 +285,7 @@ def _failures_as_unavailable(action: str) -> Iterator[None]:
     try:
         yield
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreUnavailable(f"request store unavailable while {action}: {_describe(exc)}") from exc
-
-
-def _describe(exc: BaseException) -> str:
-    """A log-safe summary. Statement errors can echo row values (phone numbers,
-    emails), so only connection-level errors include the driver's message."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        lines = str(exc.orig).strip().splitlines()
-        return f"{type(exc.orig).__name__}: {lines[0]}" if lines else type(exc.orig).__name__
-    if isinstance(exc, OSError):
-        return f"{type(exc).__name__}: {exc.strerror}"
-    return type(exc).__name__
+        raise StoreUnavailable(f"request store unavailable while {action}: {describe_error(exc)}") from exc
 
 
 def _require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from clinic.database import LazyEngine
+from clinic.database import LazyEngine, describe_error
+from clinic.migrate import NewerSchema, ensure_current
+from clinic.schema import offered_options, opt_outs
 
 
 @dataclass(frozen=True)
@@ -30,25 +32,6 @@ class Option:
 
     title: str
     payload: str
-
-
-metadata = MetaData()
-
-opt_outs = Table(
-    "sms_opt_outs",
-    metadata,
-    Column("phone_number", String(32), primary_key=True),
-    Column("opted_out", Boolean, nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-)
-
-offered_options = Table(
-    "sms_offered_options",
-    metadata,
-    Column("phone_number", String(32), primary_key=True),
-    Column("options", Text, nullable=False),  # JSON list of {"title", "payload"}
-    Column("offered_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class SmsStateUnavailable(RuntimeError):
@@ -61,10 +44,10 @@ class _RowExists(SmsStateUnavailable):
 
 
 class SmsState:
-    """Opt-outs and offered choices per number. Connects on first use."""
+    """Opt-outs and offered choices per number. Connects (and migrates) on first use."""
 
     def __init__(self, url: str | None = None) -> None:
-        self._engine = LazyEngine(url, metadata.create_all)
+        self._engine = LazyEngine(url, ensure_current)
 
     def is_opted_out(self, number: str) -> bool:
         with self._connection("reading an opt-out") as conn:
@@ -112,14 +95,8 @@ class SmsState:
             engine = self._engine.get()
             with engine.begin() if transaction else engine.connect() as conn:
                 yield conn
+        except NewerSchema as exc:
+            raise SmsStateUnavailable(f"SMS state unavailable while {action}: {exc}") from None
         except (SQLAlchemyError, OSError) as exc:
             error = _RowExists if isinstance(exc, IntegrityError) else SmsStateUnavailable
-            raise error(f"SMS state unavailable while {action}: {_describe(exc)}") from None
-
-
-def _describe(exc: BaseException) -> str:
-    """Connection-level errors keep the driver's first line (no statement in it)."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        lines = str(exc.orig).strip().splitlines()
-        return f"{type(exc.orig).__name__}: {lines[0]}" if lines else type(exc.orig).__name__
-    return type(exc).__name__
+            raise error(f"SMS state unavailable while {action}: {describe_error(exc)}") from None

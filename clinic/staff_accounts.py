@@ -11,22 +11,15 @@ from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clinic.database import LazyEngine
+from clinic.migrate import ensure_current
+from clinic.schema import staff_users
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD_LENGTH = 10
-
-staff_users = Table(
-    "staff_users",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("username", String(64), nullable=False, unique=True),
-    Column("password_hash", String(255), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class AccountError(ValueError):
@@ -35,10 +28,10 @@ class AccountError(ValueError):
 
 class StaffAccounts:
     """Staff accounts in the database at ``url``, else $CLINIC_DB_URL, else the
-    SQLite file RequestStore uses. The table is created on first use."""
+    SQLite file RequestStore uses, migrated to the newest schema on first use."""
 
     def __init__(self, url: str | None = None) -> None:
-        self._engine = LazyEngine(url, lambda engine: staff_users.create(engine, checkfirst=True))
+        self._engine = LazyEngine(url, ensure_current)
         self._hasher = PasswordHasher()
         # Verified against when the username is unknown, so a wrong username
         # takes as long as a wrong password and does not reveal who has an account.

@@ -41,7 +41,8 @@ from scripts.bench_report import (
     plot_latency,
     shape_problems,
 )
-from scripts.serve import BIN, REPO, StartupError, running_assistant
+from scripts.services import BIN, REPO
+from scripts.supervisor import StartupError, running_assistant
 
 HOLDOUT = REPO / "tests" / "nlu" / "holdout.yml"
 CONFIG_NAMES = ("project", "rasa_default")

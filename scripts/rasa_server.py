@@ -3,7 +3,7 @@
 
     python -m scripts.rasa_server run --model models/clinic-assistant.tar.gz ...
 
-Takes the same arguments as `rasa`; scripts/serve.py starts the Rasa server this way.
+Takes the same arguments as `rasa`; scripts/services.py starts the Rasa server this way.
 
 1. skops 0.9 (LogisticRegressionClassifier's persistence) builds its trusted-type
    lists on import, looking up every numpy and scipy ufunc in every loaded module

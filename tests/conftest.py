@@ -68,13 +68,6 @@ def postgres_schema_url(postgres_engine: Engine) -> Iterator[str]:
 
 REPO = Path(__file__).resolve().parent.parent
 TRAINED_MODEL = REPO / "models" / "clinic-assistant.tar.gz"
-# The SMS channel's settings for the live servers (tests/test_twilio_channel.py).
-TWILIO_TEST_ENV = {
-    "TWILIO_AUTH_TOKEN": "test-only-twilio-auth-token",
-    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000",
-    "TWILIO_NUMBER": "+13015550199",
-    "TWILIO_PUBLIC_URL": "",
-}
 
 
 @pytest.fixture(scope="session")
@@ -87,19 +80,22 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def live_assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory):
     """Every service of `make run` (actions, Rasa, web page, console) on free ports, shared by the live tests."""
-    from scripts.serve import running_assistant
+    from clinic.migrate import upgrade
+    from scripts.sms_stand_ins import TEST_SMS_ENV
+    from scripts.supervisor import running_assistant
 
     var_dir = tmp_path_factory.mktemp("live-var")
     log_path = var_dir / "servers.log"
     db_url = f"sqlite:///{var_dir / 'requests.db'}"
+    upgrade(db_url)  # as `make run` migrates before it starts the servers
     with log_path.open("w") as log:
         try:
             with running_assistant(
-                trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url, **TWILIO_TEST_ENV}
+                trained_model, var_dir, log, extra_env={"CLINIC_DB_URL": db_url, **TEST_SMS_ENV}
             ) as assistant:
                 assistant.var_dir = var_dir
                 assistant.db_url = db_url
-                assistant.twilio_env = TWILIO_TEST_ENV
+                assistant.twilio_env = TEST_SMS_ENV
                 yield assistant
         except Exception:
             print(log_path.read_text()[-5000:])
@@ -155,12 +151,14 @@ def console_tracker_db_url(tmp_path: Path) -> str:
 @pytest.fixture
 def console_app(tmp_path: Path, console_tracker_db_url: str):
     """The console app on temporary databases, with one staff login (alice)."""
+    from clinic.migrate import upgrade
     from clinic.staff_accounts import StaffAccounts
     from console.app import create_app
     from console.settings import Settings
     from tests.console_harness import STAFF_PASSWORD, STAFF_USER
 
     db_url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    upgrade(db_url)
     StaffAccounts(db_url).add(STAFF_USER, STAFF_PASSWORD)
     settings = Settings(
         secret_key="test-only-secret",

@@ -44,6 +44,13 @@ def test_shipped_coordinates_are_the_zip_centroids() -> None:
         assert (clinic.latitude, clinic.longitude) == (float(record["lat"]), float(record["long"]))
 
 
+def test_served_states_are_the_states_of_the_clinics(tmp_path: Path) -> None:
+    assert load_directory(DEFAULT_PATH).served_states == {"MD", "DC"}
+    data = shipped_data()
+    data["clinics"][6]["state"] = "VA"
+    assert load_directory(write_copy(tmp_path, data)).served_states == {"MD", "VA"}
+
+
 def test_default_path_comes_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = shipped_data()
     data["main_line"]["name"] = "Scheduling from env"

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
 import pytest
 import zipcodes
 
+from clinic import clinic_names, towns
 from clinic.directory import DEFAULT_PATH, load_directory
 from clinic.finder import (
     ClinicFinder,
@@ -178,6 +181,9 @@ def test_find_by_name_no_match(finder: ClinicFinder, text: str) -> None:
         ("I live in Laurel, MD", "town", "greenbelt"),
         ("I live near Fort Washington", "town", "washington-dc"),
         ("Baltimore", "town", "annapolis"),
+        ("I live in Arlington", "town", "washington-dc"),
+        ("alexandria va", "town", "washington-dc"),
+        ("im in fairfax, how far is it", "town", "washington-dc"),
     ],
 )
 def test_locate(finder: ClinicFinder, text: str, matched_by: str, first_id: str) -> None:
@@ -198,6 +204,48 @@ def test_locate(finder: ClinicFinder, text: str, matched_by: str, first_id: str)
 def test_locate_problems(finder: ClinicFinder, text: str, problem: Problem) -> None:
     result = finder.locate(text)
     assert result.problem is problem and result.message
+
+
+@pytest.mark.parametrize("text", ["the kicks hurt", "check engine light is on", "when is the next full moon"])
+def test_words_that_are_only_towns_far_from_the_clinics_are_not_places(
+    finder: ClinicFinder, text: str
+) -> None:
+    """Hurt, Check and Moon are towns in Virginia, 100 to 220 miles from the nearest clinic."""
+    result = finder.locate(text)
+    assert result.problem is Problem.NOT_FOUND
+
+
+CHAT = (
+    "my lower back has been stiff for weeks and the hamstring stretch helps a little but "
+    "sitting at my desk all day makes it worse so I wondered whether someone could see me soon"
+)
+
+
+def test_a_long_message_takes_work_linear_in_its_length(
+    finder: ClinicFinder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1,200-word message once took a minute: every run of words was a candidate phrase."""
+    words = [*itertools.islice(itertools.cycle(CHAT.split()), 1500), "I", "live", "in", "Laurel"]
+    limit = 60 * len(words)  # the old scan examined len(words) ** 2 / 2 phrases, three times
+    examined = 0
+
+    def counted(
+        scan: Callable[..., Iterator[tuple[int, list[str]]]],
+    ) -> Callable[..., Iterator[tuple[int, list[str]]]]:
+        def counting(*args: object, **kwargs: object) -> Iterator[tuple[int, list[str]]]:
+            nonlocal examined
+            for phrase in scan(*args, **kwargs):
+                examined += 1
+                assert examined <= limit, f"more than {limit} phrases examined for {len(words)} words"
+                yield phrase
+
+        return counting
+
+    monkeypatch.setattr(towns, "phrases", counted(towns.phrases))
+    monkeypatch.setattr(clinic_names, "phrases", counted(clinic_names.phrases))
+    result = finder.locate(" ".join(words))
+    assert result.ok and result.origin == "Laurel, MD"
+    assert finder.locate(" ".join(words[:-4])).problem is Problem.NOT_FOUND
 
 
 def test_named_clinic_has_no_distance(finder: ClinicFinder) -> None:

@@ -47,7 +47,7 @@ def test_nonsense_is_not_answered_with_an_exercise(live_assistant):
 
 
 BOOKING_TURNS = [
-    ("I'd like to book an appointment", "What brings you in"),
+    ("I'd like to book an appointment", "Let's book your visit. First, what brings you in"),
     ("my lower back", "How long"),
     ("about 3 weeks", "0 to 10"),
     ("6", "safety question"),

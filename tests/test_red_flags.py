@@ -1,8 +1,9 @@
-"""Red-flag triage: phrasing suites (recall, false positives) and unit tests.
+"""Triage rules: phrasing suites (recall, false positives), context, levels and the loader.
 
-The suites are data: tests/triage/red_flags.txt must all be flagged and at
-most 5% of tests/triage/near_misses.txt may be. The figures go to
-reports/triage.txt and to the terminal.
+The suites are data: every line of tests/triage/red_flags.txt must be judged
+emergency or urgent, and at most 5% of tests/triage/near_misses.txt may be.
+The figures go to reports/triage.txt and to the terminal. No model is needed:
+the rules are plain Python (clinic/triage.py).
 """
 
 from __future__ import annotations
@@ -13,20 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import spacy
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from spacy.language import Language
 
 from clinic.content import REPO_ROOT, ContentError, all_exercise_texts, load_content
-from clinic.red_flags import RedFlags, load_red_flags
-from clinic_nlp.build_pipeline import DEFAULT_OUT, build
-from clinic_nlp.red_flag_component import RedFlagClassifier
-from clinic_nlp.red_flag_matcher import RedFlagDetector
+from clinic.red_flags import EMERGENCY, ROUTINE, URGENT, RedFlags, load_red_flags
+from clinic.triage import Triage, assess, default_triage
 
 SUITES = Path(__file__).parent / "triage"
 REPORT = REPO_ROOT / "reports" / "triage.txt"
@@ -39,28 +30,8 @@ def read_suite(name: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def clinic_pipeline_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built pipeline, or a fresh build in a temp dir when it is missing."""
-    if (DEFAULT_OUT / "meta.json").exists():
-        return DEFAULT_OUT
-    out = tmp_path_factory.mktemp("spacy") / "clinic_en"
-    build(load_content()).to_disk(out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def nlp(clinic_pipeline_path: Path) -> Language:
-    return spacy.load(clinic_pipeline_path)
-
-
-@pytest.fixture(scope="session")
 def red_flags() -> RedFlags:
     return load_red_flags()
-
-
-@pytest.fixture(scope="session")
-def detector(nlp: Language, red_flags: RedFlags) -> RedFlagDetector:
-    return RedFlagDetector(nlp, red_flags)
 
 
 # ---------------------------------------------------------------- suites
@@ -70,7 +41,7 @@ def detector(nlp: Language, red_flags: RedFlags) -> RedFlagDetector:
 class SuiteResults:
     misses: list[str]
     red_flag_count: int
-    false_positives: list[tuple[str, list[str]]]
+    false_positives: list[tuple[str, tuple[str, ...]]]
     near_miss_count: int
 
     @property
@@ -91,17 +62,17 @@ class SuiteResults:
 
 
 @pytest.fixture(scope="module")
-def suite_results(detector: RedFlagDetector, request: pytest.FixtureRequest) -> SuiteResults:
+def suite_results(request: pytest.FixtureRequest) -> SuiteResults:
     """Runs both suites once, writes reports/triage.txt and prints the summary."""
     red_flag_lines = read_suite("red_flags.txt")
     near_misses = read_suite("near_misses.txt")
     false_positives = []
     for line in near_misses:
-        hits = detector.detect(line)
-        if hits:
-            false_positives.append((line, [f"{h.category}: {h.text!r}" for h in hits]))
+        result = assess(line)
+        if result.level != ROUTINE:
+            false_positives.append((line, result.reasons))
     results = SuiteResults(
-        misses=[line for line in red_flag_lines if not detector.detect(line)],
+        misses=[line for line in red_flag_lines if assess(line).level == ROUTINE],
         red_flag_count=len(red_flag_lines),
         false_positives=false_positives,
         near_miss_count=len(near_misses),
@@ -139,229 +110,178 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
     )
 
 
-# ---------------------------------------------------------------- detector
+# ---------------------------------------------------------------- levels
 
 
 @pytest.mark.parametrize(
-    "text, category",
+    "text, level",
     [
-        ("no bladder problems", "bladder_bowel"),
-        ("I have no numbness", "saddle_numbness"),
-        ("I haven't fallen", "trauma"),
-        ("never had cancer", "cancer_history"),
-        ("she denies any bladder or bowel problems", "bladder_bowel"),
-        ("I don't have any numbness in my groin", "saddle_numbness"),
-        ("my legs are not weak, just tight", "leg_weakness"),
-        ("the pain doesn't wake me up at night", "night_pain"),
-        ("I haven't had a fever", "fever"),
-        ("no history of cancer", "cancer_history"),
-        ("I've never been in a car accident", "trauma"),
+        ("i've lost control of my bowels", EMERGENCY),
+        ("my inner thighs are numb and my back hurts", EMERGENCY),
+        ("My legs keep giving way", EMERGENCY),
+        ("chest pain and my left arm feels heavy", EMERGENCY),
+        ("i want to kill myself", EMERGENCY),
+        ("back pain with a fever and chills", URGENT),
+        ("history of breast cancer and new back pain", URGENT),
+        ("unexplained weight loss", URGENT),
+        ("the pain wakes me up every night", URGENT),
+        ("my grandma fell and her ankle is huge and swollen", URGENT),
+        ("I have a fever", ROUTINE),
+        ("my dad had cancer and my back is stiff", ROUTINE),
+        ("i'm 52 and overweight, is it safe for me to do the hip kick thing?", ROUTINE),
+        ("back feels worse after the stretch, should I keep doing it?", ROUTINE),
+        ("pregnant (28 weeks), my lower back is killing me", ROUTINE),
     ],
 )
-def test_negated_mentions_are_not_red_flags(detector: RedFlagDetector, text: str, category: str) -> None:
-    detection = detector.detect_all(text)
-    assert detection.hits == ()
-    assert category in {h.category for h in detection.negated}
+def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
+    assert assess(text).level == level
 
 
 @pytest.mark.parametrize(
-    "text, category",
+    "text, kind",
     [
-        ("No I can't feel my legs", "leg_weakness"),
-        ("I'm not sure but I think I wet myself", "bladder_bowel"),
-        ("I have no bladder control", "bladder_bowel"),
-        ("I haven't been able to feel my legs", "leg_weakness"),
-        ("I can't believe I wet myself", "bladder_bowel"),
-        ("lost 15 pounds for no reason", "weight_loss"),
-        ("the pain never lets up at night", "night_pain"),
+        ("she denies any bladder or bowel problems", "negated"),
+        ("negative for fever, back is sore", "negated"),
+        ("I have no numbness in my groin", "negated"),
+        ("without any numbness or tingling down there", "negated"),
+        ("I fell off a ladder three years ago", "historical"),
+        ("I used to have chest pain", "historical"),
+        ("my dad had a heart attack with chest pain", "other_person"),
+        ("what if I lose control of my bladder?", "hypothetical"),
+        ("Is foot drop an emergency?", "hypothetical"),
     ],
 )
-def test_wording_with_a_negator_that_reports_a_symptom(
-    detector: RedFlagDetector, text: str, category: str
-) -> None:
-    assert category in {h.category for h in detector.detect(text)}
+def test_context_discounts_a_sign(text: str, kind: str) -> None:
+    result = assess(text)
+    assert result.level == ROUTINE
+    assert kind in {f.discounted_as for f in result.discounted}
 
 
-def test_negation_stops_at_the_end_of_its_clause(detector: RedFlagDetector) -> None:
-    detection = detector.detect_all("No fever, but I can't hold my pee")
-    assert [h.category for h in detection.hits] == ["bladder_bowel"]
-    assert [h.category for h in detection.negated] == ["fever"]
+def test_a_carer_reporting_symptoms_now_counts() -> None:
+    assert assess("my husband has chest pain and can hardly talk").level == EMERGENCY
 
 
-@pytest.mark.parametrize(
-    "text, categories",
-    [
-        ("i've lost control of my bowels", {"bladder_bowel"}),
-        ("my inner thighs are numb", {"saddle_numbness"}),
-        ("My legs keep giving way", {"leg_weakness"}),
-        ("I think I have foot drop", {"leg_weakness"}),
-        ("back pain with a fever and chills", {"fever"}),
-        ("I fell off a ladder", {"trauma"}),
-        ("history of breast cancer and new back pain", {"cancer_history"}),
-        ("unexplained weight loss", {"weight_loss"}),
-        ("the pain wakes me up every night", {"night_pain"}),
-        ("caller says she cant feel her legs since the fall", {"leg_weakness", "trauma"}),
-    ],
-)
-def test_category_assignment(detector: RedFlagDetector, text: str, categories: set) -> None:
-    assert {h.category for h in detector.detect(text)} == categories
+def test_denial_stops_at_the_end_of_its_clause() -> None:
+    result = assess("No fever, but I can't hold my pee")
+    assert result.level == EMERGENCY
+    assert [f.sign for f in result.findings] == ["bladder_bowel"]
+    assert "fever" in {f.sign for f in result.discounted}
 
 
-def test_hits_carry_label_text_and_character_span(detector: RedFlagDetector, red_flags: RedFlags) -> None:
-    text = "Caller says she CAN’T feel her legs."
-    [hit] = detector.detect(text)
-    assert hit.label == red_flags.category("leg_weakness").label
-    assert hit.text == text[hit.start : hit.end] == "CAN’T feel her legs"
+def test_a_long_story_is_judged_sentence_by_sentence() -> None:
+    story = (
+        "I have had lower back pain for three years. It started after moving house. "
+        "Some days it is better, some days worse. No numbness, no fever, no bladder problems. Just stiff."
+    )
+    result = assess(story * 3)
+    assert result.level == ROUTINE and not result.medical_other and result.physical_therapy
 
 
-def test_a_doc_from_spacy_nlp_gives_the_same_hits(
-    detector: RedFlagDetector, clinic_pipeline_path: Path
-) -> None:
-    rasa_nlp = spacy.load(clinic_pipeline_path)  # SpacyNLP loads its own copy
-    text = "I fell on the ice and now I can't control my bladder"
-    assert detector.detect(rasa_nlp(text.lower())) == detector.detect(text.lower())
-    assert {h.category for h in detector.detect(rasa_nlp(text))} == {"trauma", "bladder_bowel"}
+def test_work_grows_linearly_with_the_message() -> None:
+    """A 1,500-word message is cut at the channel limit and scanned in one pass."""
+    import time
+
+    text = "my back hurts and my knee is stiff when I walk the dog every morning " * 110
+    start = time.process_time()
+    assess(text)
+    assert time.process_time() - start < 1.0
 
 
-def test_the_exercise_articles_own_words_never_flag(detector: RedFlagDetector) -> None:
+def test_medical_problems_outside_physical_therapy_are_recognised() -> None:
+    assert assess("I have a rash and a sore throat, could it be an infection?").medical_other
+    assert not assess("my knee aches after running, which stretch helps?").medical_other
+
+
+def test_the_exercise_articles_own_words_never_flag() -> None:
     content = load_content()
     texts = all_exercise_texts(content) + [t.text for t in content.topics.values()]
-    flagged = {t: detector.detect(t) for t in texts}
-    assert not {t: h for t, h in flagged.items() if h}
+    assert {t: assess(t).reasons for t in texts if assess(t).level != ROUTINE} == {}
 
 
-def test_advice_and_labels_are_plain_text(red_flags: RedFlags) -> None:
-    assert "911" in red_flags.advice and "emergency room" in red_flags.advice
-    assert all(c.label for c in red_flags.categories)
+def test_advice_is_plain_text_at_each_level(red_flags: RedFlags) -> None:
+    assert "911" in red_flags.advice[EMERGENCY] and "emergency room" in red_flags.advice[EMERGENCY]
+    assert "today or tomorrow" in red_flags.advice[URGENT] and "911" in red_flags.advice[URGENT]
+    assert "doctor" in red_flags.medical_advice
+    assert all(s.label for s in red_flags.signs)
+    assert red_flags.screened_signs
 
 
 # ---------------------------------------------------------------- loader
 
 
-def write_flags(tmp_path: Path, categories: str) -> Path:
+def write_flags(tmp_path: Path, signs: str, extra: str = "") -> Path:
     path = tmp_path / "red_flags.yml"
     header = """\
-        version: 1
-        advice: Call 911.
-        negation: {cues: ["no"], window: 4}
-        categories:
+        version: 2
+        advice: {emergency: Call 911., urgent: See a doctor today., medical: See a doctor.}
+        screening_question: Any of these?
+        context:
+          window: 4
+          negated: {before: ["no"]}
+          historical: {after: [years ago]}
+          other_person: {before: [my dad]}
+          hypothetical: {before: [what if]}
+        scope: {medical: [rash], physical_therapy: [knee]}
     """
-    path.write_text(textwrap.dedent(header) + textwrap.dedent(categories), encoding="utf-8")
+    path.write_text(textwrap.dedent(header) + extra + "signs:\n" + textwrap.dedent(signs), encoding="utf-8")
     return path
 
 
 @pytest.mark.parametrize(
-    "categories, message",
+    "signs, message",
     [
-        ("  - {key: fever, phrases: [fever]}\n", "categories[0] (fever): field 'label'"),
-        ("  - {key: fever, label: Fever}\n", "categories[0] (fever): needs at least one of"),
+        ("  - {key: fever, level: urgent, phrases: [fever]}\n", "signs[0] (fever): field 'label'"),
+        ("  - {key: fever, label: Fever, phrases: [fever]}\n", "signs[0] (fever): field 'level'"),
         (
-            "  - {key: fever, label: Fever, phrases: [fever, 3]}\n",
-            "categories[0] (fever): field 'phrases'",
+            "  - {key: fever, label: Fever, level: soon, phrases: [fever]}\n",
+            "signs[0] (fever): field 'level'",
+        ),
+        ("  - {key: fever, label: Fever, level: urgent}\n", "signs[0] (fever): needs at least one of"),
+        (
+            "  - {key: fever, label: Fever, level: urgent, phrases: [fever, 3]}\n",
+            "signs[0] (fever): field 'phrases'",
+        ),
+        ("  - {key: fever, label: Fever, level: urgent, regex: ['(']}\n", "signs[0] (fever): regex[0]"),
+        (
+            "  - {key: fever, label: Fever, level: urgent, near: [{within: 2, words: [[hot]]}]}\n",
+            "signs[0] (fever): near[0]: field 'words'",
         ),
         (
-            "  - {key: fever, label: Fever, near: [{within: 2, words: [[hot]]}]}\n",
-            "categories[0] (fever): near[0]: field 'words'",
+            "  - {key: fever, label: Fever, level: urgent, phrases: [fever]}\n"
+            "  - {key: fever, label: F, level: urgent, phrases: [hot]}\n",
+            "signs[1] repeats key 'fever'",
         ),
-        (
-            "  - {key: fever, label: Fever, near: [{within: -1, words: [[hot], [back]]}]}\n",
-            "categories[0] (fever): near[0]: field 'within'",
-        ),
-        (
-            "  - {key: fever, label: Fever, phrases: [fever]}\n  - {key: fever, label: F, phrases: [hot]}\n",
-            "categories[1] repeats key 'fever'",
-        ),
-        ("  - {key: Fever, label: Fever, phrases: [fever]}\n", "categories[0]: key 'Fever'"),
+        ("  - {key: Fever, label: Fever, level: urgent, phrases: [fever]}\n", "signs[0]: key 'Fever'"),
     ],
 )
-def test_load_red_flags_names_the_bad_entry(tmp_path: Path, categories: str, message: str) -> None:
+def test_load_red_flags_names_the_bad_entry(tmp_path: Path, signs: str, message: str) -> None:
     with pytest.raises(ContentError, match=re.escape(message)):
-        load_red_flags(write_flags(tmp_path, categories))
+        load_red_flags(write_flags(tmp_path, signs))
 
 
-def test_an_invalid_spacy_pattern_names_the_bad_entry(tmp_path: Path, nlp: Language) -> None:
-    path = write_flags(tmp_path, "  - {key: fever, label: Fever, patterns: [[{LOWER: {IN: [down, off]}}]]}\n")
-    with pytest.raises(
-        ContentError, match=re.escape("categories[0] (fever): patterns[0] is not a valid spaCy pattern")
-    ):
-        RedFlagDetector(nlp, load_red_flags(path))
+def test_a_combination_must_name_known_signs(tmp_path: Path) -> None:
+    combos = "combinations:\n  - {key: both, label: Both, level: urgent, signs: [fever, nothing]}\n"
+    with pytest.raises(ContentError, match=re.escape("combinations[0] (both): field 'signs'")):
+        load_red_flags(
+            write_flags(
+                tmp_path, "  - {key: fever, label: Fever, level: context, phrases: [fever]}\n", combos
+            )
+        )
 
 
-def test_load_red_flags_reads_a_valid_file(tmp_path: Path) -> None:
-    path = write_flags(tmp_path, "  - {key: fever, label: Fever, phrases: [Fever]}\n")
-    flags = load_red_flags(path)
-    assert flags.category("fever").phrases == ("fever",)
-
-
-# ---------------------------------------------------------------- Rasa component
-
-
-@pytest.fixture
-def component(tmp_path: Path, clinic_pipeline_path: Path) -> RedFlagClassifier:
-    config = {**RedFlagClassifier.get_default_config(), "spacy_model": str(clinic_pipeline_path)}
-    return RedFlagClassifier.create(
-        config,
-        LocalModelStorage(tmp_path),
-        Resource("red_flags"),
-        ExecutionContext(GraphSchema({}), "test"),
+def test_a_clinic_edit_changes_the_triage(tmp_path: Path) -> None:
+    signs = (
+        "  - {key: fever, label: Fever, level: context, phrases: [fever]}\n"
+        "  - {key: knee, label: Knee pain, level: context, phrases: [knee pain]}\n"
     )
+    combos = (
+        "combinations:\n  - {key: both, label: Fever with knee pain, level: urgent, signs: [fever, knee]}\n"
+    )
+    triage = Triage(load_red_flags(write_flags(tmp_path, signs, combos)))
+    assert triage.assess("Fevers and knee pain").reasons == ("Fever with knee pain",)
+    assert triage.assess("no fever, knee pain").level == ROUTINE
+    assert triage.assess("what if I get a fever with knee pain").level == ROUTINE
 
 
-def classified(text: str, ranking: dict[str, float]) -> Message:
-    """A message as the intent classifier leaves it."""
-    ordered = sorted(ranking.items(), key=lambda item: -item[1])
-    intents = [{"name": name, "confidence": confidence} for name, confidence in ordered]
-    return Message(data={TEXT: text, INTENT: intents[0], INTENT_RANKING_KEY: intents, ENTITIES: []})
-
-
-def test_component_overrides_the_classifier_on_a_red_flag(component: RedFlagClassifier) -> None:
-    ranking = {"ask_exercise_steps": 0.7, "report_red_flag": 0.2, "greet": 0.1}
-    [message] = component.process([classified("i cant feel my legs", ranking)])
-    assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
-    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == [
-        "report_red_flag",
-        "ask_exercise_steps",
-        "greet",
-    ]
-    [entity] = message.get(ENTITIES)
-    assert entity == {
-        "entity": "red_flag",
-        "value": "leg_weakness",
-        "start": 2,
-        "end": 19,
-        "extractor": "RedFlagClassifier",
-    }
-
-
-def test_component_uses_the_spacy_doc_from_spacy_nlp(component: RedFlagClassifier, nlp: Language) -> None:
-    message = classified("Fell off my bike", {"greet": 0.9, "report_red_flag": 0.1})
-    message.set(SPACY_DOCS[TEXT], nlp("fell off my bike"))
-    [message] = component.process([message])
-    assert message.get(INTENT)["name"] == "report_red_flag"
-    assert [e["value"] for e in message.get(ENTITIES)] == ["trauma"]
-
-
-def test_component_demotes_a_red_flag_the_person_denied(component: RedFlagClassifier) -> None:
-    ranking = {"report_red_flag": 0.6, "deny": 0.3, "greet": 0.1}
-    [message] = component.process([classified("no numbness and no bladder problems", ranking)])
-    assert message.get(INTENT) == {"name": "deny", "confidence": 0.3}
-    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == ["deny", "greet"]
-    assert message.get(ENTITIES) == []
-
-
-@pytest.mark.parametrize(
-    "text, intent",
-    [
-        ("my back feels strange lately", "report_red_flag"),  # NLU may know what rules miss
-        ("no numbness", "deny"),  # denied, but not predicted as a red flag
-        ("what exercises help lower back pain", "ask_back_pain_help"),
-    ],
-)
-def test_component_otherwise_keeps_the_prediction(
-    component: RedFlagClassifier, text: str, intent: str
-) -> None:
-    message = classified(text, {intent: 0.8, "greet": 0.2})
-    before = (dict(message.get(INTENT)), list(message.get(INTENT_RANKING_KEY)))
-    [message] = component.process([message])
-    assert (message.get(INTENT), message.get(INTENT_RANKING_KEY)) == before
-    assert message.get(ENTITIES) == []
+def test_the_default_rules_are_loaded_once() -> None:
+    assert default_triage() is default_triage()

@@ -102,6 +102,19 @@ def test_save_and_read_back(store: RequestStore, store_url: str) -> None:
     assert stored.status_changed_at is None and stored.status_changed_by is None
 
 
+def test_contact_details_are_stored_once(store: RequestStore) -> None:
+    """The intake form's answers include the contact details; they are kept only in their columns."""
+    answers = {
+        "pain_area": "lower back",
+        "contact_name": "Pat Doe",
+        "contact_phone": PHONE,
+        "contact_email": "none",
+    }
+    stored = store.get(save(store, answers=answers, contact_email=None))
+    assert stored is not None and stored.answers == {"pain_area": "lower back"}
+    assert (stored.contact_name, stored.contact_phone, stored.contact_email) == ("Pat Doe", PHONE, None)
+
+
 def test_get_unknown_reference(store: RequestStore) -> None:
     assert store.get("PT-ZZZZZZ") is None
 
@@ -218,9 +231,9 @@ def test_works_again_after_dispose(store: RequestStore) -> None:
 
 def test_newer_schema_is_refused(store: RequestStore, store_url: str) -> None:
     save(store)
-    execute_sql(store_url, "UPDATE schema_info SET schema_version = 2")
+    execute_sql(store_url, "UPDATE alembic_version SET version_num = '0099'")
     newer = RequestStore(store_url)
-    with pytest.raises(SchemaTooNew, match="schema version 2"):
+    with pytest.raises(SchemaTooNew, match="schema revision 0099"):
         newer.list_requests()
     # Refusing is a kind of "unavailable": actions need only one except clause.
     with pytest.raises(StoreUnavailable):

@@ -1,9 +1,11 @@
-"""No exercise instruction ever reaches a user without the safety line.
+"""No exercise instruction or recommendation ever reaches a user without the safety line.
 
 Enumerates every response in domain.yml and every custom action in the
-``actions`` package, drives each action through every intent, exercise and
-context, and fails if any message carrying exercise instructions does not end
-with the disclaimer from data/content/safety.yml.
+``actions`` package, drives each action through every intent, exercise, body
+area, condition, question cue and context, and fails if any message carrying
+exercise instructions, or recommending an exercise by name (a "why" answer,
+the back-pain overview), does not end with the disclaimer from
+data/content/safety.yml.
 """
 
 from __future__ import annotations
@@ -43,6 +45,22 @@ MARKERS = instruction_markers()
 def carries_instructions(text: str) -> bool:
     lowered = text.lower()
     return any(marker.lower() in lowered for marker in MARKERS)
+
+
+def recommends_exercise(text: str) -> bool:
+    """Instructions, or an exercise named in the text (buttons are not text)."""
+    lowered = text.lower()
+    return carries_instructions(text) or any(e.name.lower() in lowered for e in CONTENT.exercises.values())
+
+
+# The question cues clinic/asks.py reads: none, why, a detail, a follow-up, a problem.
+CUE_TEXTS = (
+    "tell me",
+    "why does this help my back?",
+    "how long do i hold it",
+    "and the hip one?",
+    "my knee hurts",
+)
 
 
 def test_markers_cover_the_articles_figures():
@@ -95,15 +113,16 @@ def trackers():
     for exercise in CONTENT.exercises.values():
         entity_choices.append([entity("exercise", exercise.key)])
     entity_choices += [[entity("body_part", part)] for part in CONTENT.body_parts]
+    entity_choices += [[entity("condition", key)] for key in CONTENT.topics]
     slot_choices: list[dict] = [{"red_flag": True}]
     for exercise in CONTENT.exercises.values():
         for step in (None, 0.0, float(len(exercise.steps) - 1)):
             for question in (None, "hold"):
                 slot_choices.append({"exercise": exercise.key, "step_index": step, "last_question": question})
-    for intent, entities in itertools.product(DOMAIN["intents"], entity_choices):
-        yield make_tracker("tell me", intent, entities, {})
-    for intent, slots in itertools.product(DOMAIN["intents"], slot_choices):
-        yield make_tracker("tell me", intent, [], slots)
+    for intent, entities, text in itertools.product(DOMAIN["intents"], entity_choices, CUE_TEXTS):
+        yield make_tracker(text, intent, entities, {})
+    for intent, slots, text in itertools.product(DOMAIN["intents"], slot_choices, CUE_TEXTS):
+        yield make_tracker(text, intent, [], slots)
 
 
 @pytest.mark.parametrize("action", all_actions(), ids=lambda a: a.name())
@@ -114,11 +133,25 @@ def test_every_action_message_with_instructions_ends_with_the_safety_line(action
         messages, _ = run_action(action, tracker)
         for message in messages:
             text = message.get("text") or ""
-            if carries_instructions(text):
+            if recommends_exercise(text):
                 instructed += 1
                 assert text.endswith(CONTENT.disclaimer), (
-                    f"{action.name()} sent instructions without it: {text!r}"
+                    f"{action.name()} sent instructions or named an exercise without it: {text!r}"
                 )
                 assert "\n\n" not in text, "channels split at blank lines, which would detach the safety line"
-    if action.name() in {"action_explain_exercise", "action_next_step"}:
-        assert instructed > 0, "the enumeration must actually reach exercise instructions"
+    if action.name() in {"action_explain_exercise", "action_next_step", "action_explain_topic"}:
+        assert instructed > 0, "the enumeration must actually reach exercise instructions and recommendations"
+
+
+def test_why_answers_and_the_back_pain_overview_are_among_what_is_checked():
+    """The enumeration reaches the replies that recommend an exercise without instructions."""
+    from actions.exercise_actions import ActionExplainExercise
+    from actions.topic_actions import ActionExplainTopic
+
+    why, _ = run_action(
+        ActionExplainExercise(), make_tracker("why?", "ask_exercise", [], {"exercise": "hip_kick_3way"})
+    )
+    overview, _ = run_action(ActionExplainTopic(), make_tracker("my back hurts", "ask_back_pain_help"))
+    for message in (why[0], overview[0]):
+        assert recommends_exercise(message["text"]) and not carries_instructions(message["text"])
+        assert message["text"].endswith(CONTENT.disclaimer)

@@ -10,7 +10,8 @@ import spacy
 import yaml
 
 from clinic.content import REPO_ROOT, load_content
-from clinic_nlp.build_pipeline import CLINICS_FILE, build
+from clinic.directory import DEFAULT_PATH
+from clinic_nlp.build_pipeline import build
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,34 @@ def test_a_new_alias_in_the_content_file_is_recognised_after_a_rebuild(tmp_path)
     exercises = yaml.safe_load((content_dir / "exercises.yml").read_text())
     exercises["exercises"]["hip_kick_3way"]["aliases"].append("counter kicks")
     (content_dir / "exercises.yml").write_text(yaml.safe_dump(exercises))
-    rebuilt = build(load_content(content_dir), CLINICS_FILE)
+    rebuilt = build(load_content(content_dir))
     assert ("counter kicks", "exercise", "hip_kick_3way") in entities(rebuilt, "how do i do counter kicks")
+
+
+def test_the_pipeline_reads_the_directory_the_actions_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """$CLINIC_DIRECTORY names the clinics, and their states the towns, for NER too."""
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["clinics"].append(
+        {
+            **data["clinics"][-1],
+            "id": "alexandria",
+            "name": "Alexandria Physical Therapy",
+            "city": "Alexandria",
+            "state": "VA",
+            "aliases": ["old town office"],
+        }
+    )
+    (tmp_path / "clinics.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setenv("CLINIC_DIRECTORY", str(tmp_path / "clinics.yml"))
+    rebuilt = build(load_content())
+    assert ("old town office", "clinic", "alexandria") in entities(rebuilt, "is the old town office open")
+    assert ("Herndon", "town", "") in entities(rebuilt, "I live in Herndon")
+
+
+def test_towns_come_from_the_states_the_clinics_are_in(nlp):
+    """Not every US town: Virginia's would make "hurt" and "check" places."""
+    assert ("Laurel", "town", "") in entities(nlp, "I live in Laurel")
+    assert [e for e in entities(nlp, "the stretch makes my back hurt, check it") if e[1] == "town"] == []
 
 
 def test_saved_pipeline_loads_by_path_as_rasa_does(nlp, tmp_path: Path):

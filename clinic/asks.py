@@ -1,0 +1,286 @@
+"""What a message asks, read from its own cues: the one place that decides it.
+
+Two questions are answered here, both from the words people write and the
+entities the NLU found, never from classifier intents that differ by a word:
+
+- ``exercise_question``: steps, why, or one detail (reps, hold, support,
+  other side) of an exercise. A named exercise with no other cue gets its
+  steps; "and the hip one?" keeps the question asked before.
+- ``route``: which intent a message should carry when its words say more
+  than the classifier did: a physical-therapy story (a body area or
+  condition with pain words) gets the back-pain answer or an offer to be
+  assessed instead of a fallback; a bare ZIP or town finds clinics; "appt"
+  books; rescheduling and cost questions go to the front desk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+STEPS, WHY = "steps", "why"
+DETAILS = ("support", "hold", "reps", "other_side")
+
+# The intents ``route`` may produce.
+ASK_EXERCISE = "ask_exercise"
+ASK_BACK_PAIN_HELP = "ask_back_pain_help"
+ASK_PT_CONCERN = "ask_pt_concern"
+FIND_CLINIC = "find_clinic"
+REQUEST_APPOINTMENT = "request_appointment"
+REQUEST_RESCHEDULE = "request_reschedule"
+ASK_COST = "ask_cost"
+
+# Below this classifier confidence the message would become nlu_fallback.
+UNSURE = 0.4
+# The classifier's word is kept for these whatever the cues say, unless it is
+# unsure: triage belongs to the red-flag rules (which run after this and still
+# have the last word), and the rest already name what the person wants.
+KEPT = frozenset({"report_red_flag", "retract_red_flag", "request_human", "report_exercise_pain"})
+# Intents that say nothing about a health problem: a message with physical-
+# therapy words that the classifier put here was misread.
+SMALL_TALK = frozenset(
+    {
+        "nlu_fallback",
+        "out_of_scope",
+        "inform",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "ask_capabilities",
+        "ask_why_info",
+        "ask_next_step",
+    }
+)
+# The topic (data/content/topics.yml) for problems the article does not cover;
+# any other condition key is one of the article's own topics.
+ASSESSMENT_TOPIC = "pt_assessment"
+# Body areas the clinic article's back-pain answer is about.
+BACK_AREAS = frozenset({"back", "hip"})
+
+
+def _cue(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.IGNORECASE)
+
+
+WHY_CUE = _cue(
+    r"\bwhy\b",
+    r"^y\b",
+    r"\bwhats? the (point|reason|benefit)",
+    r"\breasons?\b",
+    r"\bpoint of\b",
+    r"\bbenefits?\b",
+    r"\bpurpose\b",
+    r"\bconnect",
+    r"\brelat(ed|es?|ion)",
+    r"\bhave to do with\b",
+    r"\bmatters?\b",
+    r"\bgood for\b",
+    r"\bwhat does .{0,40}\bdo for\b",
+    r"\bhow (does|do|will|would|can|could|is|are)\b.{0,40}\b(help|helps|affect|affects|work|works)\b",
+    r"\b(help|helps|affect|affects|make|makes)\b.{0,25}\b(back|pain)\b",
+)
+DETAIL_CUES = {
+    "support": _cue(
+        r"\bhold (on ?to|onto)\b",
+        r"\bwhat (can|do|should|does) (i|you|she|he|they) (use|lean|hold)\b",
+        r"\bsteady\b",
+        r"\bequipment\b",
+        r"\b(band|weights?|mat)\b",
+        r"\blean (on|against)\b",
+        r"\b(sofa|couch|counter|wall)\b",
+        r"\bkind of chair\b",
+        r"\bneeds? (a|any) chair\b",
+        r"\bchair (ok|okay|fine)\b",
+        r"\bsupport\b",
+    ),
+    "hold": _cue(
+        r"\bhow long\b",
+        r"\bseconds?\b",
+        r"\bsecs?\b",
+        r"\bhold(ing)? (it|the|each|for|my|time)\b",
+        r"\bhold\b\s*\??$",
+        r"\bstay\b",
+        r"\blet go\b",
+    ),
+    "reps": _cue(
+        r"\bhow (many|often)\b",
+        r"\bhw many\b",
+        r"\breps?\b",
+        r"\brepetitions?\b",
+        r"\bsets?\b",
+        r"\bnumber of\b",
+        r"\b\d+ (or|each)\b",
+        r"\bis it \d+\b",
+    ),
+    "other_side": _cue(
+        r"\bother (leg|side|one)\b",
+        r"\bboth (legs|sides)\b",
+        r"\b(left|right) (leg|side)\b",
+        r"\bswitch",
+        r"\bswap",
+        r"\bwhich (side|leg)\b",
+        r"\beach side\b",
+    ),
+}
+STEPS_CUE = _cue(
+    r"\bhow (do|to|should|can|would|2)\b",
+    r"\bhw\b",
+    r"\bsteps?\b",
+    r"\binstructions?\b",
+    r"\bdirections\b",
+    r"\bshow me\b",
+    r"\bteach\b",
+    r"\bwalk me\b",
+    r"\bexplain\b",
+)
+FOLLOW_UP_CUE = _cue(
+    r"^(and|what about|how about|same for|ok|okay|now)\b", r"\binstead\b", r"\b(then|now)\W*$"
+)
+REFERS_BACK_CUE = _cue(r"\b(this|that|it|these|those|them)\b")
+PAIN_CUE = _cue(
+    r"\b(hurts?|hurting|hurted|pain(s|ful)?|aches?|ached|aching|sore(ness)?|stiff(ness)?|tight(ness)?)\b",
+    r"\b(injur(y|ed|ies)|sprain(ed)?|strain(ed)?|pulled|twisted|swollen|swelling|tender(ness)?)\b",
+    r"\b(numb(ness)?|tingling|weak(ness)?|can'?t (move|walk|bend|lift)|popp(ed|ing)|click(s|ing)?)\b",
+)
+BOOK_CUE = _cue(
+    r"\b(appt|appts|appointments?|book(ing)?|schedul(e|ing)|evaluation|eval)\b",
+    r"\b(get|be) seen\b",
+    r"\bsee (a|someone|somebody|a therapist|a pt|you)\b",
+    r"\bcome in\b",
+)
+RESCHEDULE_CUE = _cue(
+    r"\bre-?schedul",
+    r"\b(new|different|another) (time|date|day)\b.{0,30}\b(appt|appointment|visit|session|booking)\b",
+    r"\b(change|move|cancel|push back|postpone)\b.{0,20}\b(appt|appointment|visit|session|booking)\b",
+    r"\b(appt|appointment|visit|session)\b.{0,20}\b(change|move|cancel|another day|different (day|time))\b",
+)
+COST_CUE = _cue(
+    r"\b(insurance|insured|copay|co-pay|deductible|medicare|medicaid|out of pocket|self-?pay)\b",
+    r"\b(cost|costs|price|prices|pricing|fee|fees|charge|charges|afford|billing)\b",
+    r"\bhow much (is|does|do|will|for)\b(?!.{0,30}\b(hold|stretch|kick|mg|take|ibuprofen|tylenol|advil)\b)",
+    r"\b(accept|take) (my )?(insurance|aetna|cigna|blue ?cross|united|kaiser)\b",
+)
+MEDICATION_CUE = _cue(
+    r"\b(medicines?|medications?|meds|pills?|tablets?|doses?|dosage|mg|prescri\w*|drugs?|painkillers?)\b",
+    r"\b(ibuprofen|tylenol|advil|aleve|motrin|naproxen|paracetamol|acetaminophen|aspirin|gabapentin)\b",
+    r"\b(supplements?|vitamins?|creams?|gel|injections?|shots?|steroids?|cortisone|opioids?|muscle relaxers?)\b",
+)
+NOT_BOOKING_CUE = _cue(r"\b(don'?t|do not|not|no longer|anymore|cancel|never mind|nevermind)\b")
+LOCATION_CUE = _cue(
+    r"\b(live|living|near|nearest|closest|close to|around|what about|how about|in|at|by|zip|zipcode)\b"
+)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity the NLU found: its type and the content key (pattern id) if any."""
+
+    type: str
+    key: str | None = None
+
+
+def exercise_question(
+    text: str, names_exercise: bool, last_question: str | None = None, has_context: bool = False
+) -> str:
+    """steps, why, or one detail, from the message's cues.
+
+    A named exercise with no cue gets its steps, unless the message only
+    switches exercise ("and the hip one?") or answers "which exercise?" (no
+    exercise under discussion yet): then the question asked before stands.
+    """
+    if WHY_CUE.search(text):
+        return WHY
+    for kind in DETAILS:
+        if DETAIL_CUES[kind].search(text):
+            return kind
+    if STEPS_CUE.search(text):
+        return STEPS
+    if names_exercise:
+        keeps_question = is_follow_up(text) or not has_context
+        return last_question if last_question and keeps_question else STEPS
+    return last_question or STEPS
+
+
+def is_follow_up(text: str) -> bool:
+    """ "and the hip one?", "the stretch instead": the same question about another exercise."""
+    return bool(FOLLOW_UP_CUE.search(text.strip()))
+
+
+def refers_back(text: str) -> bool:
+    """ "why does this help?": the message points at what was just discussed."""
+    return bool(REFERS_BACK_CUE.search(text))
+
+
+def asks_why(text: str) -> bool:
+    return bool(WHY_CUE.search(text))
+
+
+def reports_pain(text: str) -> bool:
+    return bool(PAIN_CUE.search(text))
+
+
+def is_back_concern(areas: Collection[str], conditions: Collection[str]) -> bool:
+    """Back or hip trouble with no condition outside the article: the back-pain answer fits."""
+    return bool(areas) and set(areas) <= BACK_AREAS and not conditions
+
+
+def route(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> str | None:
+    """The intent the message's words call for, or None to keep the classifier's."""
+    if intent in KEPT and confidence >= UNSURE:
+        return None
+    unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None
+    if intent == "ask_medication" and not MEDICATION_CUE.search(text):
+        unsure = True  # no medicine named: the deflection alone would not answer it
+    types = {e.type for e in entities}
+    words = len(text.split())
+    if RESCHEDULE_CUE.search(text):
+        return REQUEST_RESCHEDULE
+    if COST_CUE.search(text):
+        return ASK_COST
+    exercise_named = "exercise" in types
+    areas = {e.key for e in entities if e.type == "body_part" and e.key}
+    conditions = {e.key for e in entities if e.type == "condition" and e.key}
+    health_words = bool(areas or conditions)
+    if (
+        BOOK_CUE.search(text)
+        and not NOT_BOOKING_CUE.search(text)
+        and intent != "cancel"
+        and words <= 12
+        and not exercise_named
+        and (unsure or intent in {ASK_BACK_PAIN_HELP, "ask_diagnosis", "ask_condition_info"})
+    ):
+        return REQUEST_APPOINTMENT
+    if types & {"zip_code", "town", "clinic"} and not (health_words or exercise_named):
+        # "inform" is an answer to a form's question; outside a form the
+        # fallback action shows the clinics for it (actions/fallback_actions.py).
+        if intent in {
+            "ask_clinic_hours",
+            "ask_clinic_phone",
+            "ask_clinic_address",
+            REQUEST_APPOINTMENT,
+            "inform",
+        }:
+            return None
+        if unsure and (words <= 4 or (LOCATION_CUE.search(text) and intent != "out_of_scope")):
+            return FIND_CLINIC
+        return None
+    if exercise_named:
+        return ASK_EXERCISE if unsure else None
+    if not health_words:
+        return None
+    if intent == "inform" and not (words > 10 and reports_pain(text)):
+        return None  # "my lower back": an answer to the intake form's question
+    story = reports_pain(text) and words > 3 and not (intent == ASK_EXERCISE and asks_why(text))
+    misread = unsure or (
+        story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"}
+    )
+    if not misread or (intent == "ask_condition_info" and conditions):
+        return None
+    if conditions - {ASSESSMENT_TOPIC}:
+        return None if intent == "ask_condition_info" else "ask_condition_info"
+    chosen = ASK_BACK_PAIN_HELP if is_back_concern(areas, conditions) else ASK_PT_CONCERN
+    return None if chosen == intent else chosen

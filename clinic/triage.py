@@ -1,0 +1,290 @@
+"""Three-level triage of a patient's message, from explicit evidence in the text.
+
+``assess(text)`` finds the signs of ``data/content/red_flags.yml`` sentence by
+sentence and keeps only those the person reports as happening to them now: a
+sign is discounted when it is denied ("no fever", "denies numbness"), in the
+past and not a history sign ("I fell three years ago"), a relative's history
+("my dad had cancer"), or hypothetical ("what if my legs go numb?"). The most
+serious counted sign or combination sets the level. Nothing here guesses: a
+classifier's hunch can only ask the screening question (see the actions).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from clinic.content import get_content
+from clinic.red_flags import (
+    CONTEXT,
+    EMERGENCY,
+    LEVELS,
+    ROUTINE,
+    URGENT,
+    Phrase,
+    RedFlags,
+    Sign,
+    load_red_flags,
+)
+from clinic.text_scan import CLAUSE_PUNCTUATION, PhraseIndex, Sentence, phrase_stems, sentences
+
+# What a channel accepts from one message; longer text is cut here with a note.
+MAX_MESSAGE_CHARS = 2000
+
+Span = tuple[int, int]  # word positions in a sentence, end exclusive
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A sign found in the message; ``text`` is the words that showed it."""
+
+    sign: str
+    label: str
+    level: str
+    text: str
+    discounted_as: str | None = None  # negated, historical, other_person, hypothetical
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: str  # emergency, urgent or routine
+    reasons: tuple[str, ...]  # labels of the signs and combinations that set the level
+    findings: tuple[Finding, ...]  # every counted sign, context signs included
+    discounted: tuple[Finding, ...]  # signs and mentions that were denied or did not count
+    medical_other: bool  # a health problem outside physical therapy
+    physical_therapy: bool = False  # names a body area, exercise or musculoskeletal problem
+
+    @property
+    def counted_signs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.sign for f in self.findings))
+
+    @property
+    def denied_only(self) -> bool:
+        """Signs were mentioned, and every one of them was denied or discounted."""
+        return not self.findings and bool(self.discounted)
+
+
+@dataclass
+class _Scan:
+    """One sentence's words with per-word clause ids and every cue occurrence."""
+
+    sentence: Sentence
+    stems: list[str]
+    clause: list[int]
+    cues: dict[str, list[tuple[Span, str]]] = field(
+        default_factory=dict
+    )  # kind -> [(span, "before"/"after")]
+
+
+class Triage:
+    """The rules of one red-flag file, compiled once for many messages."""
+
+    def __init__(self, rules: RedFlags, therapy_words: Iterable[Phrase] = ()) -> None:
+        self.rules = rules
+        context = rules.context
+        self._breaks = PhraseIndex(context.clause_breaks)
+        self._pseudo = PhraseIndex(context.pseudo)
+        self._past = PhraseIndex(context.past_verbs)
+        self._present = PhraseIndex(context.present)
+        self._checked = PhraseIndex(context.already_checked)
+        self._in_care = PhraseIndex(context.in_care)
+        self._cue_index = {
+            (kind, where): PhraseIndex(getattr(cues, where))
+            for kind, cues in context.cues.items()
+            for where in ("before", "after")
+        }
+        self._sign_index = {
+            sign.key: (PhraseIndex(sign.phrases), PhraseIndex(sign.ignore), PhraseIndex(sign.mentions))
+            for sign in rules.signs
+        }
+        self._near_index = {
+            sign.key: [[PhraseIndex(group) for group in rule.groups] for rule in sign.near]
+            for sign in rules.signs
+        }
+        self._medical = PhraseIndex(rules.medical_words)
+        self._therapy = PhraseIndex([*rules.therapy_words, *therapy_words])
+
+    def assess(self, text: str) -> Assessment:
+        findings: list[Finding] = []
+        discounted: list[Finding] = []
+        medical = therapy = 0
+        checked = in_care = False
+        for sentence in sentences(text[:MAX_MESSAGE_CHARS]):
+            scan = self._scan(sentence)
+            checked = checked or any(True for _ in self._checked.find(scan.stems))
+            in_care = in_care or any(True for _ in self._in_care.find(scan.stems))
+            medical += sum(1 for _ in self._medical.find(scan.stems))
+            therapy += sum(1 for _ in self._therapy.find(scan.stems))
+            for sign in self.rules.signs:
+                counted, denied = self._sign_in(sign, scan)
+                findings += counted
+                discounted += denied
+        if in_care:
+            discounted += [replace(f, discounted_as="in_care") for f in findings if self._cleared_by_care(f)]
+            findings = [f for f in findings if not self._cleared_by_care(f)]
+        assessment = self._decide(findings, discounted, medical > 0 and medical >= therapy, checked)
+        return replace(assessment, physical_therapy=therapy > 0)
+
+    def _cleared_by_care(self, finding: Finding) -> bool:
+        return self.rules.sign(finding.sign).cleared_by_care
+
+    def _decide(
+        self, findings: list[Finding], discounted: list[Finding], medical_other: bool, checked: bool
+    ) -> Assessment:
+        found = {f.sign for f in findings}
+        levelled = [(f.level, f.label) for f in findings if f.level != CONTEXT]
+        levelled += [(c.level, c.label) for c in self.rules.combinations if set(c.signs) <= found]
+        if checked:
+            levelled = [(URGENT if got == EMERGENCY else got, label) for got, label in levelled]
+        level = next((lv for lv in LEVELS if any(lv == got for got, _ in levelled)), ROUTINE)
+        reasons = tuple(dict.fromkeys(label for got, label in levelled if got == level))
+        return Assessment(
+            level=level,
+            reasons=reasons,
+            findings=tuple(findings),
+            discounted=tuple(d for d in discounted if d.sign not in found),
+            medical_other=medical_other,
+        )
+
+    def _scan(self, sentence: Sentence) -> _Scan:
+        stems = [w.stem for w in sentence.words]
+        break_starts = {start for start, _, _ in self._breaks.find(stems)}
+        clause, current = [], 0
+        for i, word in enumerate(sentence.words):
+            if word.text in CLAUSE_PUNCTUATION or i in break_starts:
+                current += 1
+            clause.append(current)
+        scan = _Scan(sentence, stems, clause)
+        pseudo = [(s, e) for s, e, _ in self._pseudo.find(stems)]
+        for (kind, where), index in self._cue_index.items():
+            for start, end, _ in index.find(stems):
+                if not any(_overlaps((start, end), p) for p in pseudo):
+                    scan.cues.setdefault(kind, []).append(((start, end), where))
+        return scan
+
+    def _sign_in(self, sign: Sign, scan: _Scan) -> tuple[list[Finding], list[Finding]]:
+        phrases, ignore, mentions = self._sign_index[sign.key]
+        ignored = [(s, e) for s, e, _ in ignore.find(scan.stems)]
+        spans = [(s, e) for s, e, _ in phrases.find(scan.stems)]
+        spans += [(i, i + 1) for i, w in enumerate(scan.sentence.words) if w.text in sign.exact]
+        spans += list(_regex_spans(sign, scan.sentence))
+        for rule, groups in zip(sign.near, self._near_index[sign.key], strict=True):
+            spans += _near_spans([[(s, e) for s, e, _ in g.find(scan.stems)] for g in groups], rule.within)
+        spans = [s for s in _merge(spans) if not any(_overlaps(s, i) for i in ignored)]
+        counted: list[Finding] = []
+        denied: list[Finding] = []
+        for span in spans:
+            reason = self._discount(sign, span, scan)
+            finding = self._finding(sign, span, scan, reason)
+            (denied if reason else counted).append(finding)
+        if not counted:
+            for start, end, _ in mentions.find(scan.stems):
+                reason = self._discount(sign, (start, end), scan)
+                if reason and not any(_overlaps((start, end), s) for s in spans):
+                    denied.append(self._finding(sign, (start, end), scan, reason))
+        return counted, denied
+
+    def _discount(self, sign: Sign, span: Span, scan: _Scan) -> str | None:
+        """Why a sign at ``span`` does not count as the person's own, current problem."""
+        window = self.rules.context.window
+        for kind in ("negated", "hypothetical", "historical", "other_person"):
+            if kind == "historical" and sign.history_counts:
+                continue
+            same_clause = kind == "negated"
+            reach = window if same_clause else len(scan.stems)
+            for cue, where in scan.cues.get(kind, ()):
+                if _overlaps(cue, span):
+                    continue
+                if same_clause and scan.clause[cue[0]] != scan.clause[span[0]]:
+                    continue
+                before = where == "before" and cue[1] <= span[0] and span[0] - cue[1] <= reach
+                after = where == "after" and cue[0] >= span[1] and cue[0] - span[1] <= reach
+                if not (before or after):
+                    continue
+                past = self._between(self._past, scan, cue, span)
+                if kind == "other_person" and not (sign.history_counts or past):
+                    continue  # a carer reporting someone's symptoms now: it counts
+                if kind == "historical" and self._between(self._present, scan, cue, span):
+                    continue
+                return kind
+        return None
+
+    @staticmethod
+    def _between(words: PhraseIndex, scan: _Scan, cue: Span, span: Span) -> bool:
+        """One of ``words`` between a cue and the sign, on whichever side the cue is."""
+        low, high = (cue[1], span[0]) if cue[1] <= span[0] else (span[1], cue[0])
+        return any(low <= s and e <= high for s, e, _ in words.find(scan.stems))
+
+    @staticmethod
+    def _finding(sign: Sign, span: Span, scan: _Scan, discounted_as: str | None) -> Finding:
+        words = scan.sentence.words
+        text = scan.sentence.text[words[span[0]].start : words[span[1] - 1].end]
+        return Finding(sign.key, sign.label, sign.level, text, discounted_as)
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _merge(spans: Iterable[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(set(spans)):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _regex_spans(sign: Sign, sentence: Sentence) -> Iterable[Span]:
+    for pattern in sign.regexes:
+        for match in pattern.finditer(sentence.text):
+            covered = [
+                i for i, w in enumerate(sentence.words) if w.start < match.end() and match.start() < w.end
+            ]
+            if covered:
+                yield covered[0], covered[-1] + 1
+
+
+def _near_spans(groups: Sequence[Sequence[Span]], within: int) -> list[Span]:
+    """Spans holding one occurrence from every group with at most ``within`` words between.
+
+    Anchored on each occurrence of the first group, the closest occurrence of
+    every other group is taken, so the work is linear in the occurrences.
+    """
+    if not all(groups):
+        return []
+    found = []
+    for anchor in groups[0]:
+        parts = [anchor]
+        for others in groups[1:]:
+            free = [o for o in others if not any(_overlaps(o, p) for p in parts)]
+            if not free:
+                break
+            parts.append(min(free, key=lambda o: abs(o[0] - anchor[0])))
+        else:
+            start, end = min(s for s, _ in parts), max(e for _, e in parts)
+            if (end - start) - sum(e - s for s, e in parts) <= within:
+                found.append((start, end))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def default_triage() -> Triage:
+    """The clinic's rules, with every body area, exercise and topic name as physical-therapy words."""
+    content = get_content()
+    names = [
+        *(alias for aliases in content.body_parts.values() for alias in aliases),
+        *(alias for exercise in content.exercises.values() for alias in (exercise.name, *exercise.aliases)),
+        *(alias for topic in content.topics.values() for alias in (topic.title, *topic.aliases)),
+    ]
+    return Triage(load_red_flags(), [phrase_stems(n) for n in names])
+
+
+def assess(text: str) -> Assessment:
+    """Triage one message with the clinic's rules."""
+    return default_triage().assess(text)
+
+
+__all__ = ["EMERGENCY", "MAX_MESSAGE_CHARS", "ROUTINE", "URGENT", "Assessment", "Finding", "Triage", "assess"]

@@ -1,0 +1,146 @@
+"""What a message asks, read from its cues (clinic/asks.py): no framework, no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic import asks
+from clinic.asks import Entity, exercise_question, route
+
+HIP = Entity("exercise", "hip_kick_3way")
+BACK = Entity("body_part", "back")
+KNEE = Entity("body_part", "knee")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("wats the kick one", "steps"),
+        ("hip kick", "steps"),
+        ("how do i do the hamstring stretch", "steps"),
+        ("why does the hip kick help my back", "why"),
+        ("y do hamstring stretches", "why"),
+        ("what's the point of the stretch", "why"),
+        ("can tight hamstrings make my back hurt", "why"),
+        ("how long do i hold the stretch", "hold"),
+        ("how many seconds each time", "hold"),
+        ("how many kicks each way", "reps"),
+        ("hw many reps 4 the stretch", "reps"),
+        ("what do i hold on to for the kicks", "support"),
+        ("can i lean on the counter", "support"),
+        ("do i switch legs", "other_side"),
+        ("and the other leg", "other_side"),
+    ],
+)
+def test_the_question_comes_from_the_message_cues(text, expected):
+    assert exercise_question(text, names_exercise=True) == expected
+
+
+def test_a_follow_up_naming_another_exercise_keeps_the_question():
+    assert exercise_question("and the hip one?", True, last_question="hold", has_context=True) == "hold"
+
+
+def test_a_named_exercise_without_cues_gets_steps_even_after_a_detail():
+    assert (
+        exercise_question("wats the kick one", True, last_question="other_side", has_context=True) == "steps"
+    )
+
+
+def test_answering_which_exercise_keeps_the_question_asked():
+    assert exercise_question("the hip kick", True, last_question="hold", has_context=False) == "hold"
+
+
+LONG_BACK_STORY = (
+    "I've had lower back stiffness for three years, since I started a desk job. It's worse in the "
+    "morning and eases when I move. No numbness, no fever, no bladder problems. Just stiff."
+)
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, entities, expected",
+    [
+        (LONG_BACK_STORY, "nlu_fallback", 0.2, [BACK], "ask_back_pain_help"),
+        (LONG_BACK_STORY, "out_of_scope", 0.6, [BACK], "ask_back_pain_help"),
+        (
+            "my knee has ached for two years, what can i do",
+            "ask_back_pain_help",
+            0.7,
+            [KNEE],
+            "ask_pt_concern",
+        ),
+        (
+            "is that sciatica? do you treat that?",
+            "greet",
+            0.5,
+            [Entity("condition", "pt_assessment")],
+            "ask_pt_concern",
+        ),
+        ("my lower back hurts, no numbness, no fever", "deny", 0.5, [BACK], "ask_back_pain_help"),
+        ("20770", "ask_next_step", 0.3, [Entity("zip_code")], "find_clinic"),
+        ("zip 20770", "nlu_fallback", 0.3, [Entity("zip_code")], "find_clinic"),
+        ("what about bowie", "ask_exercise", 0.3, [Entity("clinic", "bowie")], "find_clinic"),
+        ("I live in Hyattsville", "greet", 0.5, [Entity("town")], "find_clinic"),
+        (
+            "anything out by silver spring?",
+            "ask_exercise",
+            0.2,
+            [Entity("clinic", "silver_spring")],
+            "find_clinic",
+        ),
+        ("i need a new time for my appointment", "request_appointment", 0.7, [], "request_reschedule"),
+        (
+            "twisted my ankle at the gym, can pt help",
+            "ask_pt_concern",
+            0.7,
+            [Entity("condition", "ankle_sprain")],
+            "ask_condition_info",
+        ),
+        ("appt", "nlu_fallback", 0.2, [], "request_appointment"),
+        ("can i get seen", "ask_diagnosis", 0.5, [], "request_appointment"),
+        ("i need to reschedule my appt", "request_appointment", 0.9, [], "request_reschedule"),
+        ("do you take my insurance", "ask_medication", 0.5, [], "ask_cost"),
+        ("how much does a visit cost", "nlu_fallback", 0.3, [], "ask_cost"),
+        ("wats the kick one", "ask_next_step", 0.5, [HIP], "ask_exercise"),
+        (
+            "had spinal fusion, pain is muscular now, please advise",
+            "ask_medication",
+            0.6,
+            [BACK],
+            "ask_back_pain_help",
+        ),
+    ],
+)
+def test_route_reads_what_the_classifier_missed(text, intent, confidence, entities, expected):
+    assert route(text, intent, confidence, entities) == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        ("I've lost control of my bladder and my back hurts", "report_red_flag", [BACK]),
+        ("how many times each leg", "ask_exercise", [Entity("body_part", "leg")]),
+        ("why are hips important for back pain", "ask_exercise", [Entity("body_part", "hip"), BACK]),
+        (
+            "it hurts when i do the stretch",
+            "report_exercise_pain",
+            [Entity("exercise", "seated_hamstring_stretch")],
+        ),
+        ("hi there", "greet", []),
+        ("what time does greenbelt open", "ask_clinic_hours", [Entity("clinic", "greenbelt")]),
+        ("what's the weather in annapolis tomorrow", "out_of_scope", [Entity("town")]),
+        ("how much ibuprofen can i take", "ask_medication", []),
+        ("what do you think about the new tax bill", "out_of_scope", []),
+        ("i don't want to book anymore", "cancel", []),
+        ("never mind, i'll do this another time", "cancel", []),
+        ("20715 is my zip", "inform", [Entity("zip_code")]),
+        ("mostly my lower back on the left", "inform", [BACK]),
+    ],
+)
+def test_route_keeps_what_the_classifier_got_right(text, intent, entities):
+    assert route(text, intent, 0.9, entities) is None
+
+
+def test_back_concern_is_back_or_hip_without_other_conditions():
+    assert asks.is_back_concern({"back", "hip"}, [])
+    assert not asks.is_back_concern({"back"}, ["pt_assessment"])
+    assert not asks.is_back_concern({"knee"}, [])

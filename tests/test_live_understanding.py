@@ -1,0 +1,88 @@
+"""The real servers read what people actually write (issue 9): SMS shorthand,
+a bare ZIP, one-word bookings, "why" after an exercise, long stories."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from clinic.content import get_content
+
+pytestmark = pytest.mark.live
+
+CONTENT = get_content()
+BACK_STORY = (
+    "Hi, I'm 45 and I've had a stiff lower back for about three years, since I started working "
+    "from home at the kitchen table. It's worst in the morning and after long meetings, and it "
+    "loosens up once I've walked around. I tried a heating pad and it helps a little. No numbness, "
+    "no fever, no bladder problems. Just stiff. What would you suggest?"
+)
+
+
+def say(assistant, sender: str, text: str) -> tuple[str, list[str]]:
+    """The reply's text and its button payloads."""
+    request = urllib.request.Request(
+        f"{assistant.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        replies = json.loads(response.read())
+    text = "\n".join(r.get("text") or "" for r in replies)
+    return text, [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def new_sender() -> str:
+    return f"sms-{uuid.uuid4()}"
+
+
+def test_sms_nickname_gets_the_hip_kick_steps_then_why_is_about_hip_strength(live_assistant):
+    sender = new_sender()
+    steps, _ = say(live_assistant, sender, "wats the kick one")
+    assert "1. Stand facing something sturdy" in steps and steps.endswith(CONTENT.disclaimer)
+    why, _ = say(live_assistant, sender, "why does this help my back?")
+    assert "hip" in why and "hamstring" not in why.lower()
+    assert why.endswith(CONTENT.disclaimer)
+
+
+@pytest.mark.parametrize("message", ["20770", "zip 20770", "what about bowie", "I live in Hyattsville"])
+def test_a_place_alone_finds_clinics(live_assistant, message):
+    text, payloads = say(live_assistant, new_sender(), message)
+    assert "nearest clinic" in text and "/request_appointment" in payloads
+
+
+@pytest.mark.parametrize("message", ["appt", "book", "can i get seen"])
+def test_a_few_words_start_the_booking_and_say_so(live_assistant, message):
+    text, _ = say(live_assistant, new_sender(), message)
+    assert "Let's book your visit" in text
+
+
+def test_a_long_back_pain_story_with_denials_gets_the_back_pain_answer(live_assistant):
+    text, payloads = say(live_assistant, new_sender(), BACK_STORY)
+    for expected in ("3-way standing hip kick", "seated hamstring stretch", CONTENT.visit_offer):
+        assert expected in text
+    assert text.endswith(CONTENT.disclaimer) and "911" not in text
+    assert {"/request_appointment", "/find_clinic"} <= set(payloads)
+
+
+def test_sciatica_gets_an_offer_to_be_assessed_not_a_protocol(live_assistant):
+    text, payloads = say(live_assistant, new_sender(), "is that sciatica? do you treat that?")
+    assert "physical therapists assess" in text and CONTENT.disclaimer not in text
+    assert {"/request_appointment", "/find_clinic"} <= set(payloads)
+
+
+@pytest.mark.parametrize("message", ["i need to reschedule my appointment", "do you take my insurance?"])
+def test_rescheduling_and_insurance_get_the_clinics_number(live_assistant, message):
+    text, _ = say(live_assistant, new_sender(), message)
+    assert "(301) 555-0100" in text and "What brings you in" not in text and "medicines" not in text
+
+
+def test_two_misses_in_a_row_offer_buttons_and_a_person(live_assistant):
+    sender = new_sender()
+    first, _ = say(live_assistant, sender, "qwpoe zmxnv")
+    second, payloads = say(live_assistant, sender, "lkjasd poiqwe")
+    assert first != second
+    assert "/request_human" in payloads and "/request_appointment" in payloads
