@@ -3,6 +3,7 @@ question when only the classifier suspects a red flag, and the medical safety ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,7 @@ from actions.tracker_reading import latest_intent, latest_text
 from clinic.directory import load_directory
 from clinic.red_flags import EMERGENCY, URGENT, RedFlags
 from clinic.request_store import StoreUnavailable, shared_store
-from clinic.triage import Assessment, assess, default_triage
+from clinic.triage import assess, default_triage
 
 SCREENING_SLOT = "red_flag_screening"
 
@@ -23,15 +24,23 @@ def rules() -> RedFlags:
 
 
 def escalate_red_flag(
-    dispatcher: CollectingDispatcher, tracker: Tracker, source: str, level: str = EMERGENCY
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    source: str,
+    level: str = EMERGENCY,
+    reasons: Sequence[str] = (),
 ) -> list[EventType]:
-    """Advice first; then the record for staff, whose failure never hides the advice."""
-    assessment = assess(latest_text(tracker))
-    reasons = list(assessment.reasons) or ["reported in screening"]
+    """Advice first; then the record for staff, whose failure never hides the advice.
+
+    ``reasons`` are the labels of what the rules found; none when the person
+    answered yes to a screening question.
+    """
+    reasons = list(reasons) or ["reported in screening"]
     main_line = load_directory().main_line
     try:
         saved = shared_store().save_request(
             kind="urgent",
+            urgency=level,
             channel=tracker.get_latest_input_channel() or "unknown",
             sender_id=tracker.sender_id,
             answers={"source": source, "level": level, "red_flags": reasons, "message": latest_text(tracker)},
@@ -67,10 +76,6 @@ def ask_screening_question(dispatcher: CollectingDispatcher) -> list[EventType]:
     return [SlotSet(SCREENING_SLOT, True)]
 
 
-def level_of(assessment: Assessment) -> str | None:
-    return assessment.level if assessment.level in (EMERGENCY, URGENT) else None
-
-
 class ActionHandleRedFlag(Action):
     """Answers at the level the rules found in the message; with no evidence, screens."""
 
@@ -82,10 +87,10 @@ class ActionHandleRedFlag(Action):
     ) -> list[EventType]:
         if tracker.get_slot(SCREENING_SLOT) and latest_intent(tracker) == "affirm":
             return escalate_red_flag(dispatcher, tracker, "screening")
-        level = level_of(assess(latest_text(tracker)))
-        if level is None:
+        assessment = assess(latest_text(tracker))
+        if assessment.level not in (EMERGENCY, URGENT):
             return ask_screening_question(dispatcher)
-        return escalate_red_flag(dispatcher, tracker, "message", level)
+        return escalate_red_flag(dispatcher, tracker, "message", assessment.level, assessment.reasons)
 
 
 class ActionClearScreening(Action):

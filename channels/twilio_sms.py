@@ -35,6 +35,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels.reading_limit import reading_limit
 from channels.sms_keywords import (
     OPTED_IN_REPLY,
     OPTED_OUT_REPLY,
@@ -89,6 +90,7 @@ class TwilioSmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_sms_webhook", __name__)
+        on_new_message = reading_limit(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

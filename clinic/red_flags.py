@@ -95,17 +95,6 @@ class RedFlags:
     medical_words: tuple[Phrase, ...]
     therapy_words: tuple[Phrase, ...]
 
-    def sign(self, key: str) -> Sign:
-        for sign in self.signs:
-            if sign.key == key:
-                return sign
-        raise KeyError(key)
-
-    def label(self, key: str) -> str:
-        """A sign's or a combination's label; the key itself if unknown."""
-        labels = {s.key: s.label for s in self.signs} | {c.key: c.label for c in self.combinations}
-        return labels.get(key, key)
-
     @property
     def screened_signs(self) -> tuple[Sign, ...]:
         return tuple(s for s in self.signs if s.screening)

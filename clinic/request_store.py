@@ -123,7 +123,8 @@ class RequestStore:
     ) -> SavedRequest:
         """Store a new request and commit it before returning.
 
-        ``urgency`` defaults to "urgent" for urgent requests, else "normal".
+        ``urgency`` defaults to "urgent" for urgent requests, else "normal"; the
+        record of an emergency is an urgent request with urgency "emergency".
         Contact details are kept once, in their own arguments: ``answers``
         keys named like them are left out.
         Raises ValueError for invalid arguments, StoreUnavailable if it could not be stored.
@@ -131,8 +132,8 @@ class RequestStore:
         _require_choice("kind", kind, KINDS)
         urgency = urgency or ("urgent" if kind == "urgent" else "normal")
         _require_choice("urgency", urgency, URGENCIES)
-        if kind == "urgent" and urgency != "urgent":
-            raise ValueError("an urgent request must have urgency 'urgent'")
+        if kind == "urgent" and urgency == "normal":
+            raise ValueError("an urgent request must have urgency 'urgent' or 'emergency'")
         now = datetime.now(timezone.utc)
         values = {
             "created_at": now,
@@ -187,7 +188,7 @@ class RequestStore:
         channel: str | None = None,
         limit: int = 500,
     ) -> list[StoredRequest]:
-        """Matching requests, urgent first, then newest first."""
+        """Matching requests, emergencies first, then urgent ones, then newest first."""
         if status is not None:
             _require_choice("status", status, STATUSES)
         if limit < 1:
@@ -197,7 +198,7 @@ class RequestStore:
             if value is not None:
                 query = query.where(requests_table.c[column] == value)
         query = query.order_by(
-            case((requests_table.c.urgency == "urgent", 0), else_=1),
+            case({u: rank for rank, u in enumerate(URGENCIES)}, value=requests_table.c.urgency),
             requests_table.c.created_at.desc(),
             requests_table.c.id.desc(),
         ).limit(limit)

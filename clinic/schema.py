@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 KINDS = ("intake", "booking", "callback", "urgent")
-URGENCIES = ("normal", "urgent")
+URGENCIES = ("emergency", "urgent", "normal")  # most serious first: the queue's order
 STATUSES = ("new", "contacted", "booked", "closed")
 # Kept in the requests' own columns, never inside the answers JSON.
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")

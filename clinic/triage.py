@@ -14,8 +14,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from clinic.content import get_content
+from clinic.message_limits import within_limit
 from clinic.red_flags import (
     CONTEXT,
     EMERGENCY,
@@ -29,10 +31,16 @@ from clinic.red_flags import (
 )
 from clinic.text_scan import CLAUSE_PUNCTUATION, PhraseIndex, Sentence, phrase_stems, sentences
 
-# What a channel accepts from one message; longer text is cut here with a note.
-MAX_MESSAGE_CHARS = 2000
-
 Span = tuple[int, int]  # word positions in a sentence, end exclusive
+
+
+class _Match(NamedTuple):
+    """Where a sign was found; ``parts`` are the matched phrases (a near rule has
+    several, with other words between them that a cue may stand among)."""
+
+    start: int
+    end: int
+    parts: tuple[Span, ...]
 
 
 @dataclass(frozen=True)
@@ -53,11 +61,7 @@ class Assessment:
     findings: tuple[Finding, ...]  # every counted sign, context signs included
     discounted: tuple[Finding, ...]  # signs and mentions that were denied or did not count
     medical_other: bool  # a health problem outside physical therapy
-    physical_therapy: bool = False  # names a body area, exercise or musculoskeletal problem
-
-    @property
-    def counted_signs(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f.sign for f in self.findings))
+    physical_therapy: bool  # names a body area, exercise or musculoskeletal problem
 
     @property
     def denied_only(self) -> bool:
@@ -72,9 +76,27 @@ class _Scan:
     sentence: Sentence
     stems: list[str]
     clause: list[int]
-    cues: dict[str, list[tuple[Span, str]]] = field(
-        default_factory=dict
-    )  # kind -> [(span, "before"/"after")]
+    # kind -> [(span, "before" or "after")]
+    cues: dict[str, list[tuple[Span, str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _CompiledSign:
+    sign: Sign
+    phrases: PhraseIndex
+    ignore: PhraseIndex
+    mentions: PhraseIndex
+    near: tuple[tuple[PhraseIndex, ...], ...]  # per near rule, one index per word group
+
+    @classmethod
+    def of(cls, sign: Sign) -> _CompiledSign:
+        return cls(
+            sign=sign,
+            phrases=PhraseIndex(sign.phrases),
+            ignore=PhraseIndex(sign.ignore),
+            mentions=PhraseIndex(sign.mentions),
+            near=tuple(tuple(PhraseIndex(group) for group in rule.groups) for rule in sign.near),
+        )
 
 
 class Triage:
@@ -94,14 +116,7 @@ class Triage:
             for kind, cues in context.cues.items()
             for where in ("before", "after")
         }
-        self._sign_index = {
-            sign.key: (PhraseIndex(sign.phrases), PhraseIndex(sign.ignore), PhraseIndex(sign.mentions))
-            for sign in rules.signs
-        }
-        self._near_index = {
-            sign.key: [[PhraseIndex(group) for group in rule.groups] for rule in sign.near]
-            for sign in rules.signs
-        }
+        self._signs = {sign.key: _CompiledSign.of(sign) for sign in rules.signs}
         self._medical = PhraseIndex(rules.medical_words)
         self._therapy = PhraseIndex([*rules.therapy_words, *therapy_words])
 
@@ -110,27 +125,26 @@ class Triage:
         discounted: list[Finding] = []
         medical = therapy = 0
         checked = in_care = False
-        for sentence in sentences(text[:MAX_MESSAGE_CHARS]):
+        for sentence in sentences(within_limit(text)):
             scan = self._scan(sentence)
             checked = checked or any(True for _ in self._checked.find(scan.stems))
             in_care = in_care or any(True for _ in self._in_care.find(scan.stems))
             medical += sum(1 for _ in self._medical.find(scan.stems))
             therapy += sum(1 for _ in self._therapy.find(scan.stems))
-            for sign in self.rules.signs:
-                counted, denied = self._sign_in(sign, scan)
+            for compiled in self._signs.values():
+                counted, denied = self._sign_in(compiled, scan)
                 findings += counted
                 discounted += denied
         if in_care:
             discounted += [replace(f, discounted_as="in_care") for f in findings if self._cleared_by_care(f)]
             findings = [f for f in findings if not self._cleared_by_care(f)]
-        assessment = self._decide(findings, discounted, medical > 0 and medical >= therapy, checked)
-        return replace(assessment, physical_therapy=therapy > 0)
+        return self._decide(findings, discounted, checked, medical=medical, therapy=therapy)
 
     def _cleared_by_care(self, finding: Finding) -> bool:
-        return self.rules.sign(finding.sign).cleared_by_care
+        return self._signs[finding.sign].sign.cleared_by_care
 
     def _decide(
-        self, findings: list[Finding], discounted: list[Finding], medical_other: bool, checked: bool
+        self, findings: list[Finding], discounted: list[Finding], checked: bool, medical: int, therapy: int
     ) -> Assessment:
         found = {f.sign for f in findings}
         levelled = [(f.level, f.label) for f in findings if f.level != CONTEXT]
@@ -144,7 +158,8 @@ class Triage:
             reasons=reasons,
             findings=tuple(findings),
             discounted=tuple(d for d in discounted if d.sign not in found),
-            medical_other=medical_other,
+            medical_other=medical > 0 and medical >= therapy,
+            physical_therapy=therapy > 0,
         )
 
     def _scan(self, sentence: Sentence) -> _Scan:
@@ -163,30 +178,33 @@ class Triage:
                     scan.cues.setdefault(kind, []).append(((start, end), where))
         return scan
 
-    def _sign_in(self, sign: Sign, scan: _Scan) -> tuple[list[Finding], list[Finding]]:
-        phrases, ignore, mentions = self._sign_index[sign.key]
-        ignored = [(s, e) for s, e, _ in ignore.find(scan.stems)]
-        spans = [(s, e) for s, e, _ in phrases.find(scan.stems)]
+    def _sign_in(self, compiled: _CompiledSign, scan: _Scan) -> tuple[list[Finding], list[Finding]]:
+        sign = compiled.sign
+        ignored = [(s, e) for s, e, _ in compiled.ignore.find(scan.stems)]
+        spans = [(s, e) for s, e, _ in compiled.phrases.find(scan.stems)]
         spans += [(i, i + 1) for i, w in enumerate(scan.sentence.words) if w.text in sign.exact]
         spans += list(_regex_spans(sign, scan.sentence))
-        for rule, groups in zip(sign.near, self._near_index[sign.key], strict=True):
-            spans += _near_spans([[(s, e) for s, e, _ in g.find(scan.stems)] for g in groups], rule.within)
-        spans = [s for s in _merge(spans) if not any(_overlaps(s, i) for i in ignored)]
+        matches = [_Match(s, e, ((s, e),)) for s, e in spans]
+        for rule, groups in zip(sign.near, compiled.near, strict=True):
+            matches += _near_matches(
+                [[(s, e) for s, e, _ in g.find(scan.stems)] for g in groups], rule.within
+            )
+        matches = [m for m in _merge(matches) if not any(_overlaps(m[:2], i) for i in ignored)]
         counted: list[Finding] = []
         denied: list[Finding] = []
-        for span in spans:
-            reason = self._discount(sign, span, scan)
-            finding = self._finding(sign, span, scan, reason)
+        for match in matches:
+            reason = self._discount(sign, match, scan)
+            finding = self._finding(sign, match[:2], scan, reason)
             (denied if reason else counted).append(finding)
         if not counted:
-            for start, end, _ in mentions.find(scan.stems):
-                reason = self._discount(sign, (start, end), scan)
-                if reason and not any(_overlaps((start, end), s) for s in spans):
+            for start, end, _ in compiled.mentions.find(scan.stems):
+                reason = self._discount(sign, _Match(start, end, ((start, end),)), scan)
+                if reason and not any(_overlaps((start, end), m[:2]) for m in matches):
                     denied.append(self._finding(sign, (start, end), scan, reason))
         return counted, denied
 
-    def _discount(self, sign: Sign, span: Span, scan: _Scan) -> str | None:
-        """Why a sign at ``span`` does not count as the person's own, current problem."""
+    def _discount(self, sign: Sign, match: _Match, scan: _Scan) -> str | None:
+        """Why a sign found at ``match`` does not count as the person's own, current problem."""
         window = self.rules.context.window
         for kind in ("negated", "hypothetical", "historical", "other_person"):
             if kind == "historical" and sign.history_counts:
@@ -194,14 +212,18 @@ class Triage:
             same_clause = kind == "negated"
             reach = window if same_clause else len(scan.stems)
             for cue, where in scan.cues.get(kind, ()):
-                if _overlaps(cue, span):
+                if any(_overlaps(cue, part) for part in match.parts):
                     continue
-                if same_clause and scan.clause[cue[0]] != scan.clause[span[0]]:
+                if not any(
+                    (not same_clause or scan.clause[cue[0]] == scan.clause[part[0]])
+                    and (
+                        (where == "before" and cue[1] <= part[0] and part[0] - cue[1] <= reach)
+                        or (where == "after" and cue[0] >= part[1] and cue[0] - part[1] <= reach)
+                    )
+                    for part in match.parts
+                ):
                     continue
-                before = where == "before" and cue[1] <= span[0] and span[0] - cue[1] <= reach
-                after = where == "after" and cue[0] >= span[1] and cue[0] - span[1] <= reach
-                if not (before or after):
-                    continue
+                span = (match.start, match.end)
                 past = self._between(self._past, scan, cue, span)
                 if kind == "other_person" and not (sign.history_counts or past):
                     continue  # a carer reporting someone's symptoms now: it counts
@@ -227,13 +249,15 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(set(spans)):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+def _merge(matches: Iterable[_Match]) -> list[_Match]:
+    """Overlapping or adjacent matches as one, keeping every matched part."""
+    merged: list[_Match] = []
+    for match in sorted(set(matches)):
+        last = merged[-1] if merged else None
+        if last and match.start <= last.end:
+            merged[-1] = _Match(last.start, max(last.end, match.end), last.parts + match.parts)
         else:
-            merged.append((start, end))
+            merged.append(match)
     return merged
 
 
@@ -247,8 +271,8 @@ def _regex_spans(sign: Sign, sentence: Sentence) -> Iterable[Span]:
                 yield covered[0], covered[-1] + 1
 
 
-def _near_spans(groups: Sequence[Sequence[Span]], within: int) -> list[Span]:
-    """Spans holding one occurrence from every group with at most ``within`` words between.
+def _near_matches(groups: Sequence[Sequence[Span]], within: int) -> list[_Match]:
+    """One occurrence from every group with at most ``within`` other words between them.
 
     Anchored on each occurrence of the first group, the closest occurrence of
     every other group is taken, so the work is linear in the occurrences.
@@ -266,7 +290,7 @@ def _near_spans(groups: Sequence[Sequence[Span]], within: int) -> list[Span]:
         else:
             start, end = min(s for s, _ in parts), max(e for _, e in parts)
             if (end - start) - sum(e - s for s, e in parts) <= within:
-                found.append((start, end))
+                found.append(_Match(start, end, tuple(sorted(parts))))
     return found
 
 
@@ -287,4 +311,4 @@ def assess(text: str) -> Assessment:
     return default_triage().assess(text)
 
 
-__all__ = ["EMERGENCY", "MAX_MESSAGE_CHARS", "ROUTINE", "URGENT", "Assessment", "Finding", "Triage", "assess"]
+__all__ = ["EMERGENCY", "ROUTINE", "URGENT", "Assessment", "Finding", "Triage", "assess"]

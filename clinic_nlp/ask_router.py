@@ -15,18 +15,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.asks import Entity, route
-from clinic_nlp.entity_ids import ENTITY_ID
+from clinic_nlp.intent_choice import choose_intent, routed_intent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -49,20 +41,7 @@ class AskRouter(GraphComponent):
             predicted = message.get(INTENT) or {}
             if not text or text.startswith("/") or not predicted:
                 continue
-            entities = [
-                Entity(str(e.get("entity")), e.get(ENTITY_ID) or None) for e in message.get(ENTITIES) or []
-            ]
-            intent = route(
-                text,
-                predicted.get(INTENT_NAME_KEY),
-                float(predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-                entities,
-            )
+            intent = routed_intent(message, predicted)
             if intent and intent != predicted.get(INTENT_NAME_KEY):
-                chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [
-                    r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent
-                ]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                choose_intent(message, intent)
         return messages

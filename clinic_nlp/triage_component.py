@@ -35,15 +35,12 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.asks import Entity, route
 from clinic.triage import ROUTINE, Assessment, Triage, default_triage
-from clinic_nlp.entity_ids import ENTITY_ID
+from clinic_nlp.intent_choice import choose_intent, drop_intent, routed_intent
 
 RED_FLAG_ENTITY = "red_flag"
 
@@ -91,10 +88,10 @@ class TriageClassifier(GraphComponent):
             assessment = self._triage.assess(text)
             predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if assessment.level != ROUTINE:
-                self._set_intent(message, self._intent_name)
+                choose_intent(message, self._intent_name)
                 self._add_signs(message, assessment)
             elif assessment.medical_other and predicted not in self._keep:
-                self._set_intent(message, self._medical_intent)
+                choose_intent(message, self._medical_intent)
             elif predicted == self._intent_name and (
                 assessment.denied_only or len(text.split()) > self._screen_max_words
             ):
@@ -102,15 +99,6 @@ class TriageClassifier(GraphComponent):
             elif predicted == self._medical_intent:
                 self._demote(message, self._medical_intent, assessment)
         return messages
-
-    def _ranking_without(self, message: Message, name: str) -> list[dict[str, Any]]:
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        return [r for r in ranking if r.get(INTENT_NAME_KEY) != name]
-
-    def _set_intent(self, message: Message, name: str) -> None:
-        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *self._ranking_without(message, name)], add_to_output=True)
 
     def _add_signs(self, message: Message, assessment: Assessment) -> None:
         text = message.get(TEXT)
@@ -130,20 +118,6 @@ class TriageClassifier(GraphComponent):
 
     def _demote(self, message: Message, name: str, assessment: Assessment) -> None:
         """The next intent, corrected by the message's own words as the ask router does."""
-        ranking = self._ranking_without(message, name)
-        intent = ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
-        entities = [
-            Entity(str(e.get(ENTITY_ATTRIBUTE_TYPE)), e.get(ENTITY_ID) or None)
-            for e in message.get(ENTITIES) or []
-        ]
-        routed = route(
-            message.get(TEXT),
-            intent.get(INTENT_NAME_KEY),
-            float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-            entities,
-        ) or (self._concern_intent if assessment.physical_therapy else None)
-        if routed:
-            intent = {INTENT_NAME_KEY: routed, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in ranking if r.get(INTENT_NAME_KEY) != routed]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking] if routed else ranking, add_to_output=True)
+        routed = routed_intent(message, drop_intent(message, name))
+        if routed or assessment.physical_therapy:
+            choose_intent(message, routed or self._concern_intent)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from clinic.channels import SMS_CHANNEL
 from clinic.request_store import STATUSES
 from console.services import services
 from console.transcripts import TranscriptUnavailable
 
 # Input channels as Rasa names them, with what the front desk calls them.
-CHANNELS = {"rest": "Website (REST)", "socketio": "Web chat", "twilio": "SMS"}
+CHANNELS = {"rest": "Website (REST)", "socketio": "Web chat", SMS_CHANNEL: "SMS"}
 
 pages = Blueprint("pages", __name__, url_prefix="/console", static_folder="static")
 

@@ -62,6 +62,15 @@ def postgres_schema_url(postgres_engine: Engine) -> Iterator[str]:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same tests run on a SQLite file and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clinic.db'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
 # ---------------------------------------------------------------------------
 # The trained assistant (built by `make test` before pytest runs)
 # ---------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_screening_yes_escalates_instead_of_booking(db_url):
     messages, events = run_action(ActionSubmitIntake(), make_tracker("yes", "affirm", slots=slots))
     assert "911" in messages[0]["text"]
     [stored] = RequestStore(db_url).list_requests()
-    assert stored.urgency == "urgent" and stored.kind == "urgent"
+    assert stored.urgency == "emergency" and stored.kind == "urgent"  # 911 advice: the top of the queue
     assert slot_events(events)["red_flag"] is True
 
 

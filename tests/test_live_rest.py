@@ -89,6 +89,27 @@ def test_red_flag_mid_form_sends_to_emergency_and_stores_an_urgent_record(live_a
     assert "911" in text
     reference = text.split("reference ")[1].split(")")[0]
     stored = RequestStore(live_assistant.db_url).get(reference)
-    assert stored.urgency == "urgent" and stored.sender_id == sender
+    assert (stored.kind, stored.urgency) == ("urgent", "emergency") and stored.sender_id == sender
     blocked = say(live_assistant, sender, "how do I do the hip kick")[0]["text"]
     assert get_content().disclaimer not in blocked and "911" in blocked
+
+
+def test_a_huge_message_is_read_up_to_the_limit_and_says_so(live_assistant):
+    """A 200 kB post is answered from its first 2,000 characters, and then a note says
+    so; what comes after the limit (here a red-flag phrase) is not read."""
+    from clinic.message_limits import LONG_MESSAGE_NOTE, MAX_MESSAGE_CHARS
+
+    opening = "how do I do the hamstring stretch? "
+    filler = "my lower back has been stiff for a few years. " * (MAX_MESSAGE_CHARS // 40)
+    message = opening + filler + "i cant control my bladder " + "x" * 200_000
+    replies = say(live_assistant, f"web-{uuid.uuid4()}", message)
+    texts = [r.get("text", "") for r in replies]
+    assert texts[-1] == LONG_MESSAGE_NOTE
+    assert len(texts) >= 2 and "911" not in "\n".join(texts)
+
+
+def test_a_message_within_the_limit_gets_no_note(live_assistant):
+    from clinic.message_limits import LONG_MESSAGE_NOTE
+
+    replies = say(live_assistant, f"web-{uuid.uuid4()}", "how do I do the hamstring stretch?")
+    assert LONG_MESSAGE_NOTE not in [r.get("text") for r in replies]

@@ -106,17 +106,9 @@ legacy_staff = Table(
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'clinic.db'}"
-    url: str = request.getfixturevalue("postgres_schema_url")
-    return url
-
-
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = create_engine(db_url, future=True)
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url, future=True)
     yield engine
     engine.dispose()
 
@@ -143,8 +135,8 @@ def legacy_metadata_without(*names: str) -> MetaData:
     return kept
 
 
-def test_an_empty_database_is_migrated_to_exactly_the_schema(db_url: str, engine: Engine) -> None:
-    migrate.upgrade(db_url)
+def test_an_empty_database_is_migrated_to_exactly_the_schema(database_url: str, engine: Engine) -> None:
+    migrate.upgrade(database_url)
     assert revision(engine) == heads()
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert differences(engine, metadata) == []
@@ -152,7 +144,7 @@ def test_an_empty_database_is_migrated_to_exactly_the_schema(db_url: str, engine
     assert differences(engine, legacy_metadata_without("schema_info")) == []
 
 
-def test_a_database_made_by_the_old_code_keeps_every_row(db_url: str, engine: Engine) -> None:
+def test_a_database_made_by_the_old_code_keeps_every_row(database_url: str, engine: Engine) -> None:
     answers = {
         "body_area": "back",
         "pain_level": 6,
@@ -189,14 +181,14 @@ def test_a_database_made_by_the_old_code_keeps_every_row(db_url: str, engine: En
         conn.execute(
             insert(legacy_opt_outs).values(phone_number="+13015550177", opted_out=True, changed_at=NOW)
         )
-    StaffAccounts(db_url).add("alice", "a long enough password")  # on the old table, before migrating
+    StaffAccounts(database_url).add("alice", "a long enough password")  # on the old table, before migrating
 
-    assert migrate.main([db_url]) == 0
+    assert migrate.main([database_url]) == 0
 
     assert revision(engine) == heads()
     assert "schema_info" not in inspect(engine).get_table_names()
     assert differences(engine, metadata) == []
-    store = RequestStore(db_url)
+    store = RequestStore(database_url)
     try:
         stored = store.get("PT-ABC234")
         history = store.status_history("PT-ABC234")
@@ -211,12 +203,12 @@ def test_a_database_made_by_the_old_code_keeps_every_row(db_url: str, engine: En
     # One place for contact details: the columns. The rest of the answers stay.
     assert stored.answers == {"body_area": "back", "pain_level": 6}
     assert [(h.old, h.new, h.changed_by) for h in history] == [("new", "contacted", "alice")]
-    assert SmsState(db_url).is_opted_out("+13015550177")
-    assert StaffAccounts(db_url).verify("alice", "a long enough password") == "alice"
+    assert SmsState(database_url).is_opted_out("+13015550177")
+    assert StaffAccounts(database_url).verify("alice", "a long enough password") == "alice"
 
 
-def test_contact_details_only_in_the_answers_move_to_the_columns(db_url: str, engine: Engine) -> None:
-    migrate.upgrade(db_url, "0001")
+def test_contact_details_only_in_the_answers_move_to_the_columns(database_url: str, engine: Engine) -> None:
+    migrate.upgrade(database_url, "0001")
     with engine.begin() as conn:
         conn.execute(
             insert(legacy_requests).values(
@@ -258,7 +250,7 @@ def test_contact_details_only_in_the_answers_move_to_the_columns(db_url: str, en
                 answers=json.dumps({"contact_name": "A" * 300, "contact_phone": "+13015550142"}),
             )
         )
-    migrate.upgrade(db_url)
+    migrate.upgrade(database_url)
     with engine.connect() as conn:
         rows = {row.reference: row for row in conn.execute(select(legacy_requests))}
     moved = rows["PT-XYZ789"]
@@ -270,27 +262,27 @@ def test_contact_details_only_in_the_answers_move_to_the_columns(db_url: str, en
     assert json.loads(too_long.answers) == {"contact_name": "A" * 300}  # does not fit the column
 
 
-def test_only_some_old_tables_are_adopted_and_the_rest_created(db_url: str, engine: Engine) -> None:
+def test_only_some_old_tables_are_adopted_and_the_rest_created(database_url: str, engine: Engine) -> None:
     with engine.begin() as conn:
         legacy_staff.create(conn)  # what `make staff-user` alone made
-    StaffAccounts(db_url).add("bob", "a long enough password")
-    migrate.upgrade(db_url)
+    StaffAccounts(database_url).add("bob", "a long enough password")
+    migrate.upgrade(database_url)
     assert differences(engine, metadata) == []
-    assert StaffAccounts(db_url).verify("bob", "a long enough password") == "bob"
+    assert StaffAccounts(database_url).verify("bob", "a long enough password") == "bob"
 
 
-def test_downgrade_and_upgrade_again(db_url: str, engine: Engine) -> None:
-    migrate.upgrade(db_url)
-    migrate.downgrade(db_url, "base")
+def test_downgrade_and_upgrade_again(database_url: str, engine: Engine) -> None:
+    migrate.upgrade(database_url)
+    migrate.downgrade(database_url, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     assert revision(engine) == set()
-    migrate.upgrade(db_url)
+    migrate.upgrade(database_url)
     assert revision(engine) == heads()
     assert differences(engine, metadata) == []
 
 
-def test_every_store_migrates_a_fresh_database_on_first_use(db_url: str, engine: Engine) -> None:
-    SmsState(db_url).set_opted_out("+13015550123", True)
+def test_every_store_migrates_a_fresh_database_on_first_use(database_url: str, engine: Engine) -> None:
+    SmsState(database_url).set_opted_out("+13015550123", True)
     assert revision(engine) == heads()
     assert differences(engine, metadata) == []
 
@@ -304,13 +296,13 @@ def test_an_in_memory_database_is_migrated_on_the_store_engine() -> None:
         store.dispose()
 
 
-def test_servers_starting_together_on_a_fresh_database(db_url: str, engine: Engine) -> None:
+def test_servers_starting_together_on_a_fresh_database(database_url: str, engine: Engine) -> None:
     """Several processes' stores may be first at once: they take turns, none fails."""
     start = threading.Barrier(4)
     failures: list[BaseException] = []
 
     def first_use() -> None:
-        store = RequestStore(db_url)
+        store = RequestStore(database_url)
         start.wait()
         try:
             store.save_request(
@@ -332,12 +324,16 @@ def test_servers_starting_together_on_a_fresh_database(db_url: str, engine: Engi
         assert conn.execute(text("SELECT count(*) FROM requests")).scalar() == 4
 
 
-def test_a_database_migrated_by_newer_code_is_left_alone(db_url: str, engine: Engine) -> None:
-    migrate.upgrade(db_url)
+def test_a_database_migrated_by_newer_code_is_left_alone(database_url: str, engine: Engine) -> None:
+    migrate.upgrade(database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     result = subprocess.run(
-        [sys.executable, "-m", "clinic.migrate", db_url], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "clinic.migrate", database_url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "schema revision 0099" in result.stderr and "upgrade the code" in result.stderr

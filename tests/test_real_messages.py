@@ -136,7 +136,10 @@ def test_routine_physical_therapy_messages_get_help(replayed) -> None:
 
 def test_the_staff_record_holds_the_level_the_patient_was_told(replayed, live_assistant) -> None:
     store = RequestStore(live_assistant.db_url)
-    levels = {r.sender_id: r.answers.get("level") for r in store.list_requests(limit=1000)}
+    stored = {r.sender_id: r for r in store.list_requests(limit=1000)}
     for row in replayed:
         if row["outcome"] in {"emergency", "urgent"}:
-            assert levels.get(row["sender"]) == row["outcome"], row["id"]
+            record = stored[row["sender"]]
+            assert (record.urgency, record.answers.get("level")) == (row["outcome"], row["outcome"]), row[
+                "id"
+            ]

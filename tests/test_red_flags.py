@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from clinic.content import REPO_ROOT, ContentError, all_exercise_texts, load_content
+from clinic.message_limits import MAX_MESSAGE_CHARS
 from clinic.red_flags import EMERGENCY, ROUTINE, URGENT, RedFlags, load_red_flags
+from clinic.text_scan import MAX_SENTENCE_WORDS, sentences
 from clinic.triage import Triage, assess, default_triage
 
 SUITES = Path(__file__).parent / "triage"
@@ -177,14 +179,19 @@ def test_a_long_story_is_judged_sentence_by_sentence() -> None:
     assert result.level == ROUTINE and not result.medical_other and result.physical_therapy
 
 
-def test_work_grows_linearly_with_the_message() -> None:
-    """A 1,500-word message is cut at the channel limit and scanned in one pass."""
-    import time
+def test_a_message_is_judged_on_its_first_characters_only() -> None:
+    """Work is bounded however long the message: the rules read up to the channel limit."""
+    filler = "my back hurts and my knee is stiff when I walk the dog. " * 60
+    assert len(filler) > MAX_MESSAGE_CHARS
+    assert assess("I lost control of my bladder. " + filler).level == EMERGENCY
+    assert assess(filler + "I lost control of my bladder.").level == ROUTINE
 
-    text = "my back hurts and my knee is stiff when I walk the dog every morning " * 110
-    start = time.process_time()
-    assess(text)
-    assert time.process_time() - start < 1.0
+
+def test_a_run_on_message_is_judged_in_pieces() -> None:
+    """Without punctuation a denial at the start cannot reach a symptom far later."""
+    words = "no fever " + "and it is sore when i bend " * 8 + "and i cant control my bladder"
+    assert max(len(s.words) for s in sentences(words)) <= MAX_SENTENCE_WORDS
+    assert assess(words).level == EMERGENCY
 
 
 def test_medical_problems_outside_physical_therapy_are_recognised() -> None:

@@ -25,18 +25,9 @@ EMAIL = "pat@example.org"
 SMS_SENDER = "+13015550177"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same tests run on a SQLite file and on a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'requests.db'}"
-    url: str = request.getfixturevalue("postgres_schema_url")
-    return url
-
-
 @pytest.fixture
-def store(store_url: str) -> Iterator[RequestStore]:
-    store = RequestStore(store_url)
+def store(database_url: str) -> Iterator[RequestStore]:
+    store = RequestStore(database_url)
     yield store
     store.dispose()
 
@@ -67,7 +58,7 @@ def save(store: RequestStore, **overrides: Any) -> str:
     return store.save_request(**values).reference
 
 
-def test_save_and_read_back(store: RequestStore, store_url: str) -> None:
+def test_save_and_read_back(store: RequestStore, database_url: str) -> None:
     saved = store.save_request(
         kind="booking",
         channel="twilio",
@@ -82,7 +73,7 @@ def test_save_and_read_back(store: RequestStore, store_url: str) -> None:
     assert saved.created_at.tzinfo is not None
 
     # A second store (a new process, say) sees it: it was committed before returning.
-    other = RequestStore(store_url)
+    other = RequestStore(database_url)
     try:
         stored = other.get(saved.reference.lower())
     finally:
@@ -152,6 +143,17 @@ def test_list_orders_urgent_first_then_newest(store: RequestStore) -> None:
     assert [r.reference for r in store.list_requests(limit=2)] == [new_urgent, old_urgent]
 
 
+def test_emergencies_come_before_urgent_requests(store: RequestStore) -> None:
+    urgent = save(store, sender_id="a", kind="urgent")
+    emergency = save(store, sender_id="b", kind="urgent", urgency="emergency")
+    later_urgent = save(store, sender_id="c", kind="urgent")
+    normal = save(store, sender_id="d")
+    assert [r.reference for r in store.list_requests()] == [emergency, later_urgent, urgent, normal]
+    assert store.get(emergency).urgency == "emergency"
+    with pytest.raises(ValueError, match="urgency 'urgent' or 'emergency'"):
+        save(store, kind="urgent", urgency="normal")
+
+
 def test_list_filters(store: RequestStore) -> None:
     greenbelt_sms = save(store, clinic_id="greenbelt", channel="twilio")
     save(store, clinic_id="bowie", channel="rest")
@@ -198,10 +200,10 @@ def test_status_change_validation(store: RequestStore) -> None:
         store.status_history("PT-ZZZZZZ")
 
 
-def test_failure_mid_transaction_keeps_earlier_rows(store: RequestStore, store_url: str) -> None:
+def test_failure_mid_transaction_keeps_earlier_rows(store: RequestStore, database_url: str) -> None:
     first = save(store, sender_id="a")
     second = save(store, sender_id="b")
-    execute_sql(store_url, "DROP TABLE status_history")
+    execute_sql(database_url, "DROP TABLE status_history")
 
     with pytest.raises(StoreUnavailable) as excinfo:
         store.set_status(first, "contacted", "alice")
@@ -213,9 +215,9 @@ def test_failure_mid_transaction_keeps_earlier_rows(store: RequestStore, store_u
     assert {r.reference for r in store.list_requests()} == {first, second}
 
 
-def test_dropped_tables_raise_store_unavailable(store: RequestStore, store_url: str) -> None:
+def test_dropped_tables_raise_store_unavailable(store: RequestStore, database_url: str) -> None:
     save(store)
-    execute_sql(store_url, "DROP TABLE status_history", "DROP TABLE requests")
+    execute_sql(database_url, "DROP TABLE status_history", "DROP TABLE requests")
     with pytest.raises(StoreUnavailable) as excinfo:
         save(store)
     assert isinstance(excinfo.value.__cause__, SQLAlchemyError)
@@ -229,10 +231,10 @@ def test_works_again_after_dispose(store: RequestStore) -> None:
     assert store.get(reference) is not None
 
 
-def test_newer_schema_is_refused(store: RequestStore, store_url: str) -> None:
+def test_newer_schema_is_refused(store: RequestStore, database_url: str) -> None:
     save(store)
-    execute_sql(store_url, "UPDATE alembic_version SET version_num = '0099'")
-    newer = RequestStore(store_url)
+    execute_sql(database_url, "UPDATE alembic_version SET version_num = '0099'")
+    newer = RequestStore(database_url)
     with pytest.raises(SchemaTooNew, match="schema revision 0099"):
         newer.list_requests()
     # Refusing is a kind of "unavailable": actions need only one except clause.

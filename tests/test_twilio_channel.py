@@ -160,3 +160,13 @@ def test_numbered_options_are_answered_by_number(live_assistant):
 
     answer = " ".join(text(live_assistant, number, choice.group(1)))
     assert "heel" in answer and get_content().disclaimer in answer
+
+
+def test_a_long_sms_conversation_is_read_up_to_the_limit_with_a_note(live_assistant):
+    from clinic.message_limits import LONG_MESSAGE_NOTE
+
+    story = "my back has been stiff for years. " * 200
+    parts = text(live_assistant, fresh_number(), story)
+    note_words = LONG_MESSAGE_NOTE.split()
+    assert " ".join(parts).split()[-len(note_words) :] == note_words
+    assert len(" ".join(parts).split()) > len(note_words), "the answer itself comes before the note"

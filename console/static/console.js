@@ -50,13 +50,13 @@ async function loadQueue(form) {
     body.replaceChildren();
     for (const item of requests) {
       const row = body.insertRow();
-      row.className = item.urgency === "urgent" ? "urgent" : "";
+      row.className = item.urgency === "normal" ? "" : "urgent";
       const link = document.createElement("a");
       link.href = item.url;
       link.textContent = item.reference;
       cell(row, "").append(link);
       cell(row, when(item.created_at, form.dataset.timezone));
-      cell(row, item.urgency === "urgent" ? "URGENT" : "", "urgency");
+      cell(row, item.urgency === "normal" ? "" : item.urgency.toUpperCase(), "urgency");
       cell(row, item.kind);
       cell(row, item.clinic_name || item.clinic_id);
       cell(row, channelLabel(form, item.channel));
