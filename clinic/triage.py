@@ -32,6 +32,9 @@ from clinic.red_flags import (
 from clinic.text_scan import CLAUSE_PUNCTUATION, PhraseIndex, Sentence, phrase_stems, sentences
 
 Span = tuple[int, int]  # word positions in a sentence, end exclusive
+# A denied list: "no A, B or C"; each item at most this many words.
+LIST_END = frozenset({"or", "nor"})
+LIST_ITEM_WORDS = 3
 
 
 class _Match(NamedTuple):
@@ -215,7 +218,7 @@ class Triage:
                 if any(_overlaps(cue, part) for part in match.parts):
                     continue
                 if not any(
-                    (not same_clause or scan.clause[cue[0]] == scan.clause[part[0]])
+                    (not same_clause or _in_reach(scan, cue, part))
                     and (
                         (where == "before" and cue[1] <= part[0] and part[0] - cue[1] <= reach)
                         or (where == "after" and cue[0] >= part[1] and cue[0] - part[1] <= reach)
@@ -243,6 +246,24 @@ class Triage:
         words = scan.sentence.words
         text = scan.sentence.text[words[span[0]].start : words[span[1] - 1].end]
         return Finding(sign.key, sign.label, sign.level, text, discounted_as)
+
+
+def _in_reach(scan: _Scan, cue: Span, part: Span) -> bool:
+    """A denial reaches a sign in its own clause, and across the commas of a list
+    to its last item after "or"/"nor" ("no mass, midline shift or hemorrhage"),
+    but not into a new clause ("no fever, legs weak or numb"). A middle item of
+    such a list still counts: over-triage is the safe side."""
+    if scan.clause[cue[0]] == scan.clause[part[0]]:
+        return True
+    words = scan.sentence.words
+    if cue[1] > part[0] or part[0] == 0 or words[part[0] - 1].text not in LIST_END:
+        return False
+    between = words[cue[1] : part[0]]
+    pieces = " ".join(w.text for w in between).split(",")
+    commas_only = all(
+        scan.clause[k] == scan.clause[k - 1] or words[k].text == "," for k in range(cue[1], part[0] + 1)
+    )
+    return commas_only and all(len(piece.split()) <= LIST_ITEM_WORDS for piece in pieces)
 
 
 def _overlaps(a: Span, b: Span) -> bool:

@@ -170,6 +170,19 @@ def test_denial_stops_at_the_end_of_its_clause() -> None:
     assert "fever" in {f.sign for f in result.discounted}
 
 
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("the MRI showed no mass, midline shift or hemorrhage", ROUTINE),
+        ("no numbness, tingling or bladder problems", ROUTINE),
+        ("no fever, legs weak or numb", EMERGENCY),
+        ("no fever, I wet myself", EMERGENCY),
+    ],
+)
+def test_a_denial_reaches_the_end_of_a_list_but_not_a_new_clause(text: str, level: str) -> None:
+    assert assess(text).level == level
+
+
 def test_a_long_story_is_judged_sentence_by_sentence() -> None:
     story = (
         "I have had lower back pain for three years. It started after moving house. "
