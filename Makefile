@@ -15,7 +15,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: lint install browser webchat spacy train validate migrate run staff-user test bench clean
+.PHONY: lint install browser nginx webchat spacy train validate migrate run run-scaled staff-user purge test bench clean
+
+# Rasa servers for `make run` (more than 1: the scaled profile, docs/scaling.md).
+SCALE ?= 1
 
 install: $(VENV_STAMP)
 
@@ -25,6 +28,10 @@ $(VENV_STAMP): requirements.txt constraints.txt scripts/bootstrap.sh
 # Debian's Chromium for the browser tests (no browser download).
 browser:
 	@scripts/install_browser.sh
+
+# Debian's nginx, the scaled profile's load balancer.
+nginx:
+	@scripts/install_nginx.sh
 
 # The website's chat widget (rasa-webchat), from the committed lockfile; npm
 # rewrites the stamp, so this reinstalls only when package-lock.json is newer.
@@ -57,8 +64,14 @@ validate: $(SPACY_MODEL)
 migrate: $(VENV_STAMP)
 	$(PY) -m clinic.migrate
 
-run: $(RASA_MODEL) webchat migrate
-	@exec $(PY) -m scripts.serve --model $(RASA_MODEL)
+# The scaled profile creates and migrates its databases itself.
+run: $(RASA_MODEL) webchat $(if $(filter-out 1,$(SCALE)),nginx,migrate)
+	@exec $(PY) -m scripts.serve --model $(RASA_MODEL) --scale $(SCALE)
+
+# SCALE Rasa servers (default 2) behind nginx, on the machine's PostgreSQL and
+# Redis; creates and migrates the databases itself (docs/scaling.md).
+run-scaled: $(RASA_MODEL) webchat nginx
+	@exec $(PY) -m scripts.serve --model $(RASA_MODEL) --scale $(if $(filter-out 1,$(SCALE)),$(SCALE),2)
 
 # A front-desk console login. Asks for the username and password, or takes
 # them from STAFF_USER and STAFF_PASSWORD.
@@ -66,9 +79,14 @@ staff-user: $(VENV_STAMP)
 	@user="$${STAFF_USER:-}"; [ -n "$$user" ] || read -rp "Staff username: " user; \
 	$(PY) -m console.staff_accounts add "$$user"
 
+# Removes conversations and closed requests older than $$CLINIC_RETENTION_DAYS
+# (default 90) days; for a daily scheduler (cron, a systemd timer).
+purge: migrate
+	$(PY) -m scripts.purge
+
 # Order fails fastest: lint, data validation, then the pytest suite (unit tests,
 # rasa test stories, held-out NLU evaluation, live servers).
-test: lint validate $(RASA_MODEL) browser webchat migrate
+test: lint validate $(RASA_MODEL) browser nginx webchat migrate
 	$(PY) -m pytest
 
 # Trains both configurations into a temp dir itself: needs only the spaCy pipeline.

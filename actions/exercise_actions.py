@@ -9,8 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_reading import entity_keys, latest_text
-from clinic import asks, exercise_replies
+from clinic import asks, exercise_pages, exercise_replies
+from clinic.channels import SMS_CHANNEL
 from clinic.content import Content, Exercise, get_content
+from clinic.site import exercise_page_url
 
 
 def named_exercise(content: Content, tracker: Tracker, scan_text: bool = True) -> Exercise | None:
@@ -37,6 +39,10 @@ def current_exercise(content: Content, tracker: Tracker) -> Exercise | None:
     return content.exercises.get(key) if key else None
 
 
+def on_sms(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() == SMS_CHANNEL
+
+
 def blocked_by_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """After a red flag, no exercise advice until the person says it was a mistake."""
     if tracker.get_slot("red_flag"):
@@ -46,25 +52,36 @@ def blocked_by_red_flag(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
 
 
 def answer_exercise_question(
-    dispatcher: CollectingDispatcher, content: Content, exercise: Exercise, question: str
+    dispatcher: CollectingDispatcher, content: Content, exercise: Exercise, question: str, sms: bool = False
 ) -> list[EventType]:
-    """Steps, why or one detail of ``exercise``, and the context for follow-ups."""
-    if question == asks.STEPS:
-        reply = exercise_replies.full_instructions(content, exercise)
+    """Steps, why, pictures or one detail of ``exercise``, and the context for follow-ups.
+
+    Pictures come as image messages after the page's link; on SMS the link alone
+    stands for them (one link, not one per step).
+    """
+    if question == asks.STEPS and sms:
+        reply = exercise_replies.sms_instructions(content, exercise, exercise_page_url(exercise.key))
+    elif question == asks.STEPS:
+        reply = exercise_replies.full_instructions(content, exercise, exercise_page_url(exercise.key))
+    elif question == asks.PICTURES:
+        reply = exercise_replies.pictures(content, exercise, exercise_page_url(exercise.key))
     elif question == asks.WHY:
         reply = exercise_replies.why_it_helps(content, exercise)
     else:
         reply = exercise_replies.detail(content, exercise, question)
     dispatcher.utter_message(text=reply.text)
+    if question == asks.PICTURES and not sms:
+        for url in exercise_pages.picture_urls(exercise):
+            dispatcher.utter_message(image=url)
     return [
         SlotSet("exercise", exercise.key),
         SlotSet("last_question", question),
-        SlotSet("step_index", None),
+        SlotSet("step_index", None if reply.step_index is None else float(reply.step_index)),
     ]
 
 
 class ActionExplainExercise(Action):
-    """Whole instructions, why it helps, or one detail (reps, hold, support, other side).
+    """Whole instructions, why it helps, pictures, or one detail (reps, hold, support, other side).
 
     What is asked comes from the message's own cues (clinic.asks); which
     exercise from what it names, else the one under discussion.
@@ -102,7 +119,7 @@ class ActionExplainExercise(Action):
                 buttons=exercise_replies.exercise_choices(content),
             )
             return [SlotSet("last_question", question)]
-        return answer_exercise_question(dispatcher, content, exercise, question)
+        return answer_exercise_question(dispatcher, content, exercise, question, on_sms(tracker))
 
 
 class ActionNextStep(Action):
@@ -128,8 +145,8 @@ class ActionNextStep(Action):
         same_exercise = exercise.key == tracker.get_slot("exercise")
         index = int(previous) + 1 if previous is not None and same_exercise else 0
         if index >= len(exercise.steps):
-            dispatcher.utter_message(text=exercise_replies.finished(content, exercise).text)
+            dispatcher.utter_message(text=exercise_replies.finished(content, exercise, on_sms(tracker)).text)
             return [SlotSet("step_index", None)]
-        reply = exercise_replies.single_step(content, exercise, index)
+        reply = exercise_replies.single_step(content, exercise, index, on_sms(tracker))
         dispatcher.utter_message(text=reply.text)
         return [SlotSet("exercise", exercise.key), SlotSet("step_index", float(index))]

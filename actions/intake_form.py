@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,10 +12,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinic_actions import clinic_finder
 from actions.form_validation import validated
+from actions.handoff_actions import phone_answer, phone_from_sms_sender
+from actions.request_keys import form_run_key
 from actions.triage_actions import escalate_red_flag
 from clinic import intake_answers
 from clinic.directory import Clinic, load_directory
-from clinic.request_store import StoreUnavailable, shared_store
+from clinic.request_answers import label, pain_words
+from clinic.request_store import StoreUnavailable, TooManyRequests, shared_store
 
 FORM_SLOTS = (
     "body_area",
@@ -31,8 +35,8 @@ FORM_SLOTS = (
 )
 
 
-def reset_form_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "location")]
+def reset_form_slots(keep: tuple[str, ...] = ()) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "location") if slot not in keep]
 
 
 def chosen_clinic(tracker: Tracker) -> Clinic | None:
@@ -68,10 +72,15 @@ class ValidateIntakeForm(FormValidationAction):
         return validated("pain_level", intake_answers.pain_level, value, dispatcher)
 
     def validate_contact_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return validated("contact_name", intake_answers.contact_name, value, dispatcher)
+        """On SMS the number the message came from is the phone: it is not asked for."""
+        answer = validated("contact_name", intake_answers.contact_name, value, dispatcher)
+        sender = phone_from_sms_sender(tracker)
+        if answer["contact_name"] and sender and not tracker.get_slot("contact_phone"):
+            answer["contact_phone"] = sender
+        return answer
 
     def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        return validated("contact_phone", intake_answers.contact_phone, value, dispatcher)
+        return phone_answer(value, tracker, dispatcher)
 
     def validate_contact_email(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return validated("contact_email", intake_answers.contact_email, value, dispatcher)
@@ -130,14 +139,14 @@ def summary(tracker: Tracker) -> str:
     pain = tracker.get_slot("pain_level")
     email = tracker.get_slot("contact_email")
     rows = [
-        ("Area", tracker.get_slot("body_area")),
-        ("For how long", tracker.get_slot("pain_duration")),
-        ("Pain", f"{pain:g} out of 10" if pain is not None else None),
+        (label("body_area"), tracker.get_slot("body_area")),
+        (label("pain_duration"), tracker.get_slot("pain_duration")),
+        (label("pain_level"), pain_words(pain) if pain is not None else None),
         ("Name", tracker.get_slot("contact_name")),
         ("Phone", intake_answers.display_phone(phone) if phone else None),
         ("Email", email if email and email != "none" else "not given"),
-        ("Clinic", clinic.name if clinic else "any"),
-        ("Best times", tracker.get_slot("preferred_times")),
+        (label("preferred_clinic"), clinic.name if clinic else "any"),
+        (label("preferred_times"), tracker.get_slot("preferred_times")),
     ]
     return "\n".join(f"{label}: {value if value is not None else 'not given'}" for label, value in rows)
 
@@ -168,14 +177,19 @@ class ActionExplainWhyInfo(Action):
 
 
 class ActionSubmitIntake(Action):
-    """Stores the request, committing before it confirms anything to the person."""
+    """Stores the request, committing before it confirms anything to the person.
+
+    Once per form run: a "yes" sent again because the conversation was not saved
+    after the first (so it asks again) gets the first request's reference. Any
+    failure ends the form with its answers cleared, so the next request starts clean.
+    """
 
     def name(self) -> str:
         return "action_submit_intake"
 
-    def run(self, dispatcher, tracker, domain) -> list[EventType]:
+    async def run(self, dispatcher, tracker, domain) -> list[EventType]:
         if tracker.get_slot("red_flag_screen") is True:
-            return escalate_red_flag(dispatcher, tracker, "screening") + reset_form_slots()
+            return await escalate_red_flag(dispatcher, tracker, "screening") + reset_form_slots()
         clinic = chosen_clinic(tracker)
         phone = clinic.phone_display if clinic else load_directory().main_line.phone_display
         if tracker.get_slot("consent") is not True or tracker.get_slot("confirmed") is not True:
@@ -185,7 +199,8 @@ class ActionSubmitIntake(Action):
             return reset_form_slots()
         answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         try:
-            saved = shared_store().save_request(
+            saved = await asyncio.to_thread(
+                shared_store().save_request,
                 kind="booking",
                 channel=tracker.get_latest_input_channel() or "unknown",
                 sender_id=tracker.sender_id,
@@ -194,25 +209,41 @@ class ActionSubmitIntake(Action):
                 contact_name=answers["contact_name"],
                 contact_phone=answers["contact_phone"],
                 contact_email=None if answers["contact_email"] == "none" else answers["contact_email"],
+                idempotency_key=form_run_key(tracker, "booking", "intake_form"),
             )
+        except TooManyRequests:
+            dispatcher.utter_message(
+                text=(
+                    "You've already sent us several requests today, so I can't add another one here. "
+                    f"Please call {phone} and the front desk will help you directly."
+                )
+            )
+            return reset_form_slots()
         except StoreUnavailable:
             dispatcher.utter_message(
                 text=(
                     "I'm sorry, I couldn't save your request because of a technical problem, so it "
-                    f"has not reached the front desk. Please call {phone} and we'll book you directly."
+                    f"has not reached the front desk. Please call {phone} and we'll book you directly. "
+                    "I've cleared this form; to try again here later, just ask to book a visit."
                 )
             )
-            return []
+            return reset_form_slots()
         where = clinic.name if clinic else "our clinic"
+        first = (
+            f"This is the same request you already sent, so I haven't sent it twice: it's saved with "
+            f"reference {saved.reference}."
+            if saved.repeated
+            else f"Your request is saved with reference {saved.reference}."
+        )
         dispatcher.utter_message(
             text=(
-                f"Thank you, {answers['contact_name']}. Your request is saved with reference "
-                f"{saved.reference}. The {where} front desk will call you on "
+                f"Thank you, {answers['contact_name']}. {first} The {where} front desk will call you on "
                 f"{intake_answers.display_phone(answers['contact_phone'])} within one business day "
                 f"to agree a time. If anything gets worse before then, call {phone}."
             )
         )
-        return reset_form_slots()
+        # The name and phone stay known: a call-back or an urgent record later uses them.
+        return reset_form_slots(keep=("contact_name", "contact_phone"))
 
 
 class ActionCancelRequest(Action):

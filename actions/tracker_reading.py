@@ -37,3 +37,14 @@ def message_entities(tracker: Tracker) -> list[Entity]:
         for e in tracker.latest_message.get("entities") or []
         if e.get("entity")
     ]
+
+
+def screened_words(tracker: Tracker) -> str:
+    """What the person wrote that raised the screening question, with their yes to it."""
+    typed = [
+        str(e.get("text") or "")
+        for e in tracker.events
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    before = typed[-2] if len(typed) >= 2 and typed[-1] == latest_text(tracker) else (typed or [""])[-1]
+    return f"{before}\n(yes to the screening question)".lstrip()

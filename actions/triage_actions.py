@@ -3,6 +3,7 @@ question when only the classifier suspects a red flag, and the medical safety ne
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,10 +11,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_reading import latest_intent, latest_text
+from actions.request_keys import red_flag_episode_key
+from actions.tracker_reading import latest_intent, latest_text, screened_words
 from clinic.directory import load_directory
 from clinic.red_flags import EMERGENCY, URGENT, RedFlags
-from clinic.request_store import StoreUnavailable, shared_store
+from clinic.request_store import SavedRequest, StoreError, shared_store
 from clinic.triage import assess, default_triage
 
 SCREENING_SLOT = "red_flag_screening"
@@ -23,7 +25,24 @@ def rules() -> RedFlags:
     return default_triage().rules
 
 
-def escalate_red_flag(
+def record_red_flag(tracker: Tracker, source: str, level: str, reasons: list[str]) -> SavedRequest:
+    """The urgent record of this red-flag episode: made by its first red flag, added to by the rest."""
+    store = shared_store()
+    message = screened_words(tracker) if tracker.get_slot(SCREENING_SLOT) else latest_text(tracker)
+    saved = store.save_request(
+        kind="urgent",
+        urgency=level,
+        channel=tracker.get_latest_input_channel() or "unknown",
+        sender_id=tracker.sender_id,
+        answers={"source": source, "level": level, "red_flags": reasons, "message": message},
+        idempotency_key=red_flag_episode_key(tracker),
+    )
+    if saved.repeated:
+        store.add_to_urgent(saved.reference, urgency=level, red_flags=reasons, message=message)
+    return saved
+
+
+async def escalate_red_flag(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     source: str,
@@ -33,21 +52,16 @@ def escalate_red_flag(
     """Advice first; then the record for staff, whose failure never hides the advice.
 
     ``reasons`` are the labels of what the rules found; none when the person
-    answered yes to a screening question.
+    answered yes to a screening question. The store works in a thread, so a
+    slow database holds up this conversation only.
     """
     reasons = list(reasons) or ["reported in screening"]
     main_line = load_directory().main_line
     try:
-        saved = shared_store().save_request(
-            kind="urgent",
-            urgency=level,
-            channel=tracker.get_latest_input_channel() or "unknown",
-            sender_id=tracker.sender_id,
-            answers={"source": source, "level": level, "red_flags": reasons, "message": latest_text(tracker)},
-        )
+        saved = await asyncio.to_thread(record_red_flag, tracker, source, level, reasons)
         status = f"I've also let our clinic team know (reference {saved.reference})."
         reference: str | None = saved.reference
-    except StoreUnavailable:
+    except StoreError:  # unavailable, or the sender's limit of new requests reached
         status = f"You can also call our {main_line.name.lower()} line on {main_line.phone_display}."
         reference = None
     why = "" if source == "screening" else f"You mentioned: {'; '.join(r.lower() for r in reasons)}.\n"
@@ -82,15 +96,15 @@ class ActionHandleRedFlag(Action):
     def name(self) -> str:
         return "action_handle_red_flag"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if tracker.get_slot(SCREENING_SLOT) and latest_intent(tracker) == "affirm":
-            return escalate_red_flag(dispatcher, tracker, "screening")
+            return await escalate_red_flag(dispatcher, tracker, "screening")
         assessment = assess(latest_text(tracker))
         if assessment.level not in (EMERGENCY, URGENT):
             return ask_screening_question(dispatcher)
-        return escalate_red_flag(dispatcher, tracker, "message", assessment.level, assessment.reasons)
+        return await escalate_red_flag(dispatcher, tracker, "message", assessment.level, assessment.reasons)
 
 
 class ActionClearScreening(Action):

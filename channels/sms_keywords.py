@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from clinic.directory import MainLine
+from clinic.directory import Directory
 
 
 class Keyword(Enum):
@@ -37,9 +37,11 @@ def carrier_keyword(text: str) -> Keyword | None:
     return _KEYWORDS.get(text.strip().upper())
 
 
-def help_reply(main_line: MainLine) -> str:
+def help_reply(directory: Directory) -> str:
+    """Names the clinic and its main line, as carriers require of a HELP reply."""
+    main_line = directory.main_line
     return (
-        "This is the clinic's automated assistant. For help, call "
+        f"{directory.name}: this is our automated assistant. For help, call "
         f"{main_line.name} at {main_line.phone_display}. "
         "Reply STOP to unsubscribe. Msg & data rates may apply."
     )

@@ -1,9 +1,11 @@
 """Turns the assistant's replies into SMS: plain text, numbered choices, short parts.
 
 The dialogue writes each reply once, for the web: markdown text plus buttons.
-On SMS the same reply loses its markdown, its buttons become "Reply 1 for ..."
-and it is cut into parts of at most ``MAX_SMS_CHARS`` at paragraph, line,
-sentence or word boundaries. Pure functions, no Rasa imports.
+On SMS the same reply loses its markdown, its buttons become a numbered list,
+one choice per line (a lone button becomes a YES question: a menu of one is no
+choice), and it is cut into parts of at most ``MAX_SMS_SEGMENTS`` carrier
+segments each (clinic/sms_segments.py) at paragraph, line, sentence or word
+boundaries. Pure functions, no Rasa imports.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clinic import sms_segments
 from clinic.sms_state import Option
 
-MAX_SMS_CHARS = 320
+MAX_SMS_SEGMENTS = 2
 
 # Coarsest first; a piece too long for one part is split at the next finer level.
 _BOUNDARIES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -45,6 +48,7 @@ _CODE = re.compile(r"`([^`]*)`")
 _HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
 _BULLET = re.compile(r"^[ \t]*[*+][ \t]+", re.MULTILINE)
 _OPTION_NUMBER = re.compile(r"#?(\d{1,2})[.)]?")
+_YES = frozenset({"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure", "1"})
 
 
 @dataclass(frozen=True)
@@ -66,35 +70,39 @@ def plain_text(markdown: str) -> str:
 
 
 def numbered_options(titles: Sequence[str], first: int = 1) -> str:
-    """E.g. "Reply 1 for Hip kick, 2 for Hamstring stretch or 3 for Talk to a person."."""
-    choices = [f"{number} for {plain_text(title)}" for number, title in enumerate(titles, first)]
-    if not choices:
+    """One choice per line ("1 Hip kick"), under "Reply with a number:"."""
+    if not titles:
         return ""
-    listed = choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
-    return f"Reply {listed}."
+    lines = [f"{number} {plain_text(title)}" for number, title in enumerate(titles, first)]
+    return "\n".join(["Reply with a number:", *lines])
 
 
-def split_message(text: str, limit: int = MAX_SMS_CHARS) -> list[str]:
-    """Parts of at most ``limit`` characters, cut at the coarsest boundary that fits.
+def lone_option(title: str) -> str:
+    """The only choice in a turn is a YES question: a menu of one is no choice."""
+    return f"Reply YES for {plain_text(title)}."
 
-    Words are never cut, except a single word longer than ``limit`` (a long URL).
+
+def split_message(text: str, max_segments: int = MAX_SMS_SEGMENTS) -> list[str]:
+    """Parts of at most ``max_segments`` segments each, cut at the coarsest boundary that fits.
+
+    Words are never cut, except a single word too long for one part (a long URL).
     """
     text = text.strip()
-    return _split(text, limit, 0) if text else []
+    return _split(text, max_segments, 0) if text else []
 
 
-def _split(text: str, limit: int, level: int) -> list[str]:
-    if len(text) <= limit:
+def _split(text: str, max_segments: int, level: int) -> list[str]:
+    if sms_segments.fits(text, max_segments):
         return [text]
     if level == len(_BOUNDARIES):
-        return [text[start : start + limit] for start in range(0, len(text), limit)]
+        return _cut(text, max_segments)
     pattern, joiner = _BOUNDARIES[level]
     parts: list[str] = []
     current = ""
     for unit in pattern.split(text):
-        for piece in _split(unit.strip(), limit, level + 1) if unit.strip() else []:
+        for piece in _split(unit.strip(), max_segments, level + 1) if unit.strip() else []:
             joined = f"{current}{joiner}{piece}" if current else piece
-            if len(joined) <= limit:
+            if sms_segments.fits(joined, max_segments):
                 current = joined
             else:
                 parts.append(current)
@@ -104,33 +112,59 @@ def _split(text: str, limit: int, level: int) -> list[str]:
     return parts
 
 
-def render_replies(messages: Iterable[Mapping[str, Any]], limit: int = MAX_SMS_CHARS) -> SmsReply:
+def _cut(word: str, max_segments: int) -> list[str]:
+    """A word too long for one part, in the longest pieces that fit."""
+    pieces: list[str] = []
+    while word:
+        low, high = 1, len(word)
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (
+                (middle, high) if sms_segments.fits(word[:middle], max_segments) else (low, middle - 1)
+            )
+        pieces.append(word[:low])
+        word = word[low:]
+    return pieces
+
+
+def render_replies(messages: Iterable[Mapping[str, Any]], max_segments: int = MAX_SMS_SEGMENTS) -> SmsReply:
     """The bot's messages for one turn (Rasa's collected message dicts) as SMS parts.
 
-    Buttons are numbered across the whole turn, and the "Reply 1 for ..." line
-    follows the text that offered them. Images and attachments are sent as
+    Buttons are numbered across the whole turn, and their list follows the
+    text that offered them. Images and attachments are sent as
     links; custom payloads have no SMS form and are left out.
     """
-    paragraphs: list[str] = []
-    options: list[Option] = []
-    for message in messages:
-        for key in ("text", "image", "attachment"):
-            value = message.get(key)
-            if isinstance(value, str) and value.strip():
-                paragraphs.append(plain_text(value))
-        offered = [
+    messages = list(messages)
+    offered_per_message = [
+        [
             Option(str(button["title"]), str(button["payload"]))
             for button in message.get("buttons") or ()
             if button.get("title") and button.get("payload")
         ]
+        for message in messages
+    ]
+    alone = sum(map(len, offered_per_message)) == 1
+    paragraphs: list[str] = []
+    options: list[Option] = []
+    for message, offered in zip(messages, offered_per_message, strict=True):
+        for key in ("text", "image", "attachment"):
+            value = message.get(key)
+            if isinstance(value, str) and value.strip():
+                paragraphs.append(plain_text(value))
         if offered:
-            paragraphs.append(numbered_options([o.title for o in offered], len(options) + 1))
+            titles = [o.title for o in offered]
+            paragraphs.append(lone_option(titles[0]) if alone else numbered_options(titles, len(options) + 1))
             options.extend(offered)
-    return SmsReply(tuple(split_message("\n\n".join(paragraphs), limit)), tuple(options))
+    return SmsReply(tuple(split_message("\n\n".join(paragraphs), max_segments)), tuple(options))
 
 
 def chosen_option(text: str, options: Sequence[Option]) -> Option | None:
-    """The option a reply like "2" (or "#2", "2.") picks, if it is one on offer."""
+    """The option a reply like "2" (or "#2", "2.") picks, if it is one on offer;
+    YES (or its title) for a lone option."""
+    if len(options) == 1:
+        answer = re.sub(r"[^\w ]+", "", text).strip().lower()
+        lone = options[0]
+        return lone if answer in _YES or answer == re.sub(r"[^\w ]+", "", lone.title).lower() else None
     match = _OPTION_NUMBER.fullmatch(text.strip())
     if not match:
         return None

@@ -6,7 +6,9 @@ refused with 403. Replies go back in the HTTP response as
 ``<Response><Message>...</Message></Response>``; this channel never calls
 Twilio's API. Carrier keywords (STOP, START, HELP) are handled here, before
 the dialogue sees the message. If the opt-out list cannot be read the request
-fails (500) rather than risk answering a number that opted out.
+fails (500) rather than risk answering a number that opted out. A message seen
+before (its MessageSid: Twilio retrying, or a replayed request) gets an empty
+reply and is not processed again.
 
 credentials.yml::
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -35,7 +38,6 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.reading_limit import reading_limit
 from channels.sms_keywords import (
     OPTED_IN_REPLY,
     OPTED_OUT_REPLY,
@@ -44,11 +46,14 @@ from channels.sms_keywords import (
     help_reply,
 )
 from channels.sms_render import chosen_option, render_replies
+from channels.turn_guard import guard_turn
 from clinic.channels import SMS_CHANNEL
 from clinic.directory import load_directory
 from clinic.sms_state import SmsState, SmsStateUnavailable
 
 log = logging.getLogger(__name__)
+# Twilio's id of a message: SM (or MM with media) and 32 hex digits.
+MESSAGE_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
 
 class TwilioSmsInput(InputChannel):
@@ -90,7 +95,7 @@ class TwilioSmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_sms_webhook", __name__)
-        on_new_message = reading_limit(on_new_message)
+        on_new_message = guard_turn(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -107,7 +112,7 @@ class TwilioSmsInput(InputChannel):
             if not sender or text is None:
                 return response.text("From and Body are required.", status=400)
             twiml = MessagingResponse()
-            for part in await self._answer(sender, text, on_new_message):
+            for part in await self._answer_once(form.get("MessageSid"), sender, text, on_new_message):
                 twiml.message(part)
             return response.text(str(twiml), content_type="application/xml")
 
@@ -137,13 +142,33 @@ class TwilioSmsInput(InputChannel):
             not self.twilio_number or form.get("To") == self.twilio_number
         )
 
+    async def _answer_once(
+        self,
+        message_sid: str | None,
+        sender: str,
+        text: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> list[str]:
+        """The answer to a message; none to a MessageSid already answered (Twilio
+        retrying, or a signed request replayed), which is not processed again."""
+        if not (message_sid and MESSAGE_SID.fullmatch(message_sid)):
+            return await self._answer(sender, text, on_new_message)
+        if not await asyncio.to_thread(self.state.first_delivery, message_sid):
+            log.info("Twilio message %s was answered before; not processed again", message_sid)
+            return []
+        try:
+            return await self._answer(sender, text, on_new_message)
+        except Exception:
+            await asyncio.to_thread(self.state.forget_delivery, message_sid)  # a retry may succeed
+            raise
+
     async def _answer(
         self, sender: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> list[str]:
         """The SMS parts to send back; none for a number that opted out."""
         keyword = carrier_keyword(text)
         if keyword is Keyword.HELP:
-            return [help_reply(load_directory().main_line)]
+            return [help_reply(load_directory())]
         if keyword in (Keyword.OPT_OUT, Keyword.OPT_IN):
             opting_out = keyword is Keyword.OPT_OUT
             await asyncio.to_thread(self.state.set_opted_out, sender, opting_out)

@@ -3,8 +3,8 @@
 Two questions are answered here, both from the words people write and the
 entities the NLU found, never from classifier intents that differ by a word:
 
-- ``exercise_question``: steps, why, or one detail (reps, hold, support,
-  other side) of an exercise. A named exercise with no other cue gets its
+- ``exercise_question``: steps, why, pictures, or one detail (reps, hold,
+  support, other side) of an exercise. A named exercise with no other cue gets its
   steps; "and the hip one?" keeps the question asked before.
 - ``route``: which intent a message should carry when its words say more
   than the classifier did: a physical-therapy story (a body area or
@@ -19,7 +19,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-STEPS, WHY = "steps", "why"
+STEPS, WHY, PICTURES = "steps", "why", "pictures"
 DETAILS = ("support", "hold", "reps", "other_side")
 
 # The intents ``route`` may produce.
@@ -126,6 +126,13 @@ DETAIL_CUES = {
         r"\beach side\b",
     ),
 }
+# "is there a picture of the hip kick?", "what does it look like?"; not the
+# person's own photo ("can I send a picture of my knee?").
+PICTURES_CUE = _cue(
+    r"(?<!\bsend )(?<!\bsend you )(?<!\bupload )(?<!\bmy )\b(pictures?|pics?|photos?|images?|drawings?|"
+    r"diagrams?|illustrations?|videos?|visuals?)\b(?! of my\b)",
+    r"\bwhat (does|do) (it|they|that|this) look like\b",
+)
 STEPS_CUE = _cue(
     r"\bhow (do|to|should|can|would|2)\b",
     r"\bhw\b",
@@ -186,12 +193,14 @@ class Entity:
 def exercise_question(
     text: str, names_exercise: bool, last_question: str | None = None, has_context: bool = False
 ) -> str:
-    """steps, why, or one detail, from the message's cues.
+    """steps, why, pictures, or one detail, from the message's cues.
 
     A named exercise with no cue gets its steps, unless the message only
     switches exercise ("and the hip one?") or answers "which exercise?" (no
     exercise under discussion yet): then the question asked before stands.
     """
+    if PICTURES_CUE.search(text):
+        return PICTURES
     if WHY_CUE.search(text):
         return WHY
     for kind in DETAILS:
@@ -213,6 +222,10 @@ def is_follow_up(text: str) -> bool:
 def refers_back(text: str) -> bool:
     """ "why does this help?": the message points at what was just discussed."""
     return bool(REFERS_BACK_CUE.search(text))
+
+
+def asks_for_pictures(text: str) -> bool:
+    return bool(PICTURES_CUE.search(text))
 
 
 def asks_why(text: str) -> bool:
@@ -269,7 +282,9 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
             return FIND_CLINIC
         return None
     if exercise_named:
-        return ASK_EXERCISE if unsure else None
+        return ASK_EXERCISE if unsure or asks_for_pictures(text) else None
+    if asks_for_pictures(text) and not health_words:
+        return ASK_EXERCISE  # "show me a picture": of the exercise under discussion
     if not health_words:
         return None
     if intent == "inform" and not (words > 10 and reports_pain(text)):

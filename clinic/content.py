@@ -36,6 +36,8 @@ class Exercise:
     summary: str
     steps: tuple[str, ...]
     details: Mapping[str, str]
+    # Beside each step, its picture's path under the content directory (None: no picture).
+    pictures: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,19 +173,36 @@ def _load_exercises(path: Path) -> dict[str, Exercise]:
         missing = [d for d in DETAIL_KINDS if not details.get(d)]
         if missing:
             raise ContentError(f"{where}: details lacks {', '.join(missing)}")
-        steps = _require(item, "steps", where, list)
-        if not steps or not all(isinstance(s, str) and s.strip() for s in steps):
-            raise ContentError(f"{where}: field 'steps' must list non-empty strings")
+        steps, pictures = _steps(_require(item, "steps", where, list), path.parent, where)
         exercises[key] = Exercise(
             key=key,
             name=_require(item, "name", where),
             aliases=tuple(normalise(a) for a in _require(item, "aliases", where, list)),
             body_parts=tuple(_require(item, "body_parts", where, list)),
             summary=_require(item, "summary", where).strip(),
-            steps=tuple(s.strip() for s in steps),
+            steps=steps,
             details={k: details[k].strip() for k in DETAIL_KINDS},
+            pictures=pictures,
         )
     return exercises
+
+
+def _steps(raw: list[Any], directory: Path, where: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """Each step is its text, or ``{text, picture}`` with the picture's path under ``directory``."""
+    steps: list[str] = []
+    pictures: list[str | None] = []
+    for number, step in enumerate(raw, start=1):
+        entry = step if isinstance(step, Mapping) else {"text": step}
+        steps.append(_require(entry, "text", f"{where}: step {number}").strip())
+        picture = entry.get("picture")
+        path = directory / picture if isinstance(picture, str) else None
+        inside = path is not None and path.resolve().is_relative_to(directory.resolve())
+        if picture is not None and not (inside and path is not None and path.is_file()):
+            raise ContentError(f"{where}: step {number}: picture {picture!r} is not a file under {directory}")
+        pictures.append(picture)
+    if not steps:
+        raise ContentError(f"{where}: field 'steps' must list at least one step")
+    return tuple(steps), tuple(pictures)
 
 
 def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> dict[str, Topic]:

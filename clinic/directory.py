@@ -115,6 +115,7 @@ class Clinic:
 
 @dataclass(frozen=True)
 class Directory:
+    name: str  # the clinic's own name, as patients know it (SMS HELP names it)
     main_line: MainLine
     timezone: ZoneInfo
     clinics: tuple[Clinic, ...]
@@ -251,7 +252,7 @@ class _Entry:
 
 def _parse_directory(data: Any, source: Path) -> Directory:
     top = _Entry(data, "top level", source)
-    top.reject_unknown(frozenset({"version", "main_line", "timezone", "clinics"}))
+    top.reject_unknown(frozenset({"version", "name", "main_line", "timezone", "clinics"}))
     if top.raw("version") != SUPPORTED_VERSION:
         raise top.field_error("version", f"must be {SUPPORTED_VERSION}, got {top.data['version']!r}")
     tz_name = top.text("timezone")
@@ -279,6 +280,7 @@ def _parse_directory(data: Any, source: Path) -> Directory:
         first_index[clinic.id] = index
         clinics.append(clinic)
     return Directory(
+        name=top.text("name"),
         main_line=main_line,
         timezone=tz,
         clinics=tuple(clinics),

@@ -4,6 +4,12 @@ Every reply carrying exercise instructions, or recommending an exercise by
 name (a "why" answer, the back-pain overview), is built here and ends with the
 clinic's safety line. Actions never format exercise text themselves;
 ``tests/test_safety_line.py`` enforces that.
+
+On SMS, where every segment is paid for and read on a small screen, an
+exercise comes whole only if it fits in ``SMS_MAX_SEGMENTS``; otherwise as the
+link to its printable page plus the first step, and "next" walks on. There
+the safety line comes once per walk-through, with its first reply, not with
+every step (``tests/test_sms_fit.py``).
 """
 
 from __future__ import annotations
@@ -11,15 +17,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clinic import sms_segments
 from clinic.content import Content, Exercise, Topic
 
 STEP_BY_STEP_HINT = 'Reply "next" if you\'d like it one step at a time.'
+SMS_MAX_SEGMENTS = 2
 
 
 @dataclass(frozen=True)
 class ExerciseReply:
     text: str
     exercise: str
+    step_index: int | None = None  # the last step shown alone, for "next"
 
 
 def exercise_reply(content: Content, exercise: Exercise, parts: Sequence[str]) -> ExerciseReply:
@@ -59,34 +68,68 @@ def visit_buttons() -> list[dict[str, str]]:
     ]
 
 
-def full_instructions(content: Content, exercise: Exercise) -> ExerciseReply:
+def full_instructions(content: Content, exercise: Exercise, page_url: str | None = None) -> ExerciseReply:
     steps = [f"{n}. {step}" for n, step in enumerate(exercise.steps, start=1)]
     heading = f"The {exercise.name}: {exercise.summary}"
-    return exercise_reply(content, exercise, [heading, *steps, STEP_BY_STEP_HINT])
+    page = f"[The steps with a picture of each, to print]({page_url})" if page_url else ""
+    return exercise_reply(content, exercise, [heading, *steps, page, STEP_BY_STEP_HINT])
+
+
+def pictures(content: Content, exercise: Exercise, page_url: str) -> ExerciseReply:
+    """The words that go with an exercise's pictures: its printable page, then the safety line."""
+    lead = f"Pictures of the {exercise.name}, one for each step. [All of them on a page to print]({page_url})"
+    return exercise_reply(content, exercise, [lead])
+
+
+def sms_instructions(content: Content, exercise: Exercise, page_url: str) -> ExerciseReply:
+    """The whole exercise if it fits in two segments; else the page's link and the first step."""
+    steps = [f"{n}. {step}" for n, step in enumerate(exercise.steps, start=1)]
+    whole = exercise_reply(content, exercise, [f"The {exercise.name}:", *steps])
+    if sms_segments.fits(whole.text, SMS_MAX_SEGMENTS) or len(steps) == 1:
+        return whole
+    link, hint = f"Steps + pictures: {page_url}", 'Reply "next" for step 2.'
+    # Shorter and shorter, as a long first step or site address needs: the link
+    # (to every step) and the first step stay, the hint and labels go first.
+    candidates = (
+        [link, steps[0], hint],
+        [link, steps[0]],
+        [f"Pictures: {page_url}", exercise.steps[0]],
+        [page_url, exercise.steps[0]],
+    )
+    texts = [with_safety_line(content, parts) for parts in candidates]
+    text = next((t for t in texts if sms_segments.fits(t, SMS_MAX_SEGMENTS)), texts[-1])
+    return ExerciseReply(text=text, exercise=exercise.key, step_index=0)
 
 
 def detail(content: Content, exercise: Exercise, kind: str) -> ExerciseReply:
     return exercise_reply(content, exercise, [f"{exercise.name.capitalize()}: {exercise.details[kind]}"])
 
 
-def single_step(content: Content, exercise: Exercise, index: int) -> ExerciseReply:
-    """Step ``index`` (0-based) of ``exercise``, for people who want small pieces."""
+def single_step(content: Content, exercise: Exercise, index: int, on_sms: bool = False) -> ExerciseReply:
+    """Step ``index`` (0-based) of ``exercise``, for people who want small pieces.
+
+    On SMS the steps after the first, already named, are shorter: no name and,
+    the safety line having come with the first, no safety line (once per walk-through).
+    """
     total = len(exercise.steps)
-    lines = [f"{exercise.name.capitalize()}, step {index + 1} of {total}: {exercise.steps[index]}"]
+    later_on_sms = on_sms and index > 0
+    named = "Step" if later_on_sms else f"{exercise.name.capitalize()}, step"
+    lines = [f"{named} {index + 1} of {total}: {exercise.steps[index]}"]
     lines.append('Reply "next" for the next step.' if index + 1 < total else "That's the last step.")
+    if later_on_sms:
+        return ExerciseReply(text="\n".join(lines), exercise=exercise.key, step_index=index)
     return exercise_reply(content, exercise, lines)
 
 
-def finished(content: Content, exercise: Exercise) -> ExerciseReply:
-    """After the last step: how to start again."""
-    return exercise_reply(
-        content,
-        exercise,
-        [
-            f"That was the last step of the {exercise.name}. "
-            'Say "next" to go through it again, or ask me anything else.'
-        ],
+def finished(content: Content, exercise: Exercise, on_sms: bool = False) -> ExerciseReply:
+    """After the last step: how to start again (on SMS without the safety line, already sent)."""
+    line = (
+        f"That was the last step of the {exercise.name}. "
+        'Say "next" to go through it again, or ask me anything else.'
     )
+    if on_sms:
+        return ExerciseReply(text=line, exercise=exercise.key)
+    return exercise_reply(content, exercise, [line])
 
 
 def exercise_choices(content: Content, intent: str = "ask_exercise") -> list[dict[str, str]]:

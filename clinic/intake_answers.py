@@ -75,7 +75,10 @@ def body_area(value: str | None) -> str:
     return text
 
 
-def pain_level(value: str | None) -> float:
+def pain_level(value: str | float | None) -> float:
+    """A number from 0 to 10: from the person's words, or the number the slot already holds."""
+    if isinstance(value, (int, float)):
+        return _pain_in_range(float(value))
     text = (value or "").lower()
     match = re.search(r"(?<![\d.])(\d{1,3}(?:\.\d)?)(?![\d.])", text)
     number = (
@@ -83,6 +86,10 @@ def pain_level(value: str | None) -> float:
         if match
         else next((float(NUMBER_WORDS[w]) for w in normalise(text).split() if w in NUMBER_WORDS), None)
     )
+    return _pain_in_range(number)
+
+
+def _pain_in_range(number: float | None) -> float:
     if number is None or not 0 <= number <= 10:
         raise InvalidAnswer("Please give a number from 0 (no pain) to 10 (the worst pain).")
     return number
@@ -108,6 +115,43 @@ def contact_phone(value: str | None) -> str:
             "That doesn't look like a full US phone number. Please include the area code, like 301-555-0142."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# "same as this", "this one", "this number": on SMS, the number the message came from.
+THIS_NUMBER = re.compile(
+    r"(its |use |just |yes |yeah )?(the )?"
+    r"(same( one| number)?( as (this|here)( one| number| phone)?)?"
+    r"|this( one| number| phone| cell)?( is fine| please)?"
+    r"|one im (texting|messaging) (from|on))"
+)
+
+
+def means_this_number(value: str | None) -> bool:
+    text = re.sub(r"[^a-z ]+", "", (value or "").lower())
+    return bool(THIS_NUMBER.fullmatch(" ".join(text.split())))
+
+
+def contact_details(value: str | None) -> tuple[str | None, str | None]:
+    """(name, phone) from one message such as "Ana Lopez, 301-555-0142"; None for what is missing.
+
+    The phone is a valid US number in E.164 form; the name is what is left once
+    the number and joining words are taken out, if it reads as a name.
+    """
+    text = (value or "")[:MAX_TEXT]
+    phone = None
+    for match in phonenumbers.PhoneNumberMatcher(text, "US"):
+        phone = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        text = text[: match.start] + " " + text[match.end :]
+        break
+    rest = re.sub(
+        r"\b(and|my (cell|phone|number) is|number|phone|cell|call me (on|at))\b", " ", text, flags=re.I
+    )
+    rest = " ".join(rest.replace(",", " ").split()).strip(" .:;-")
+    try:
+        name = contact_name(rest) if rest and len(rest.split()) <= 5 and "?" not in rest else None
+    except InvalidAnswer:
+        name = None
+    return name, phone
 
 
 def contact_email(value: str | None) -> str:

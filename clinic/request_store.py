@@ -2,28 +2,39 @@
 
 Every write is committed before the call returns, and every database failure
 surfaces as StoreUnavailable: the bot must only tell a patient "we'll call you"
-once the request is safely stored. Contact details and answers are personal
-data: they are never logged and are left out of reprs and error messages.
+once the request is safely stored. Statements and lock waits time out within
+seconds (clinic/database.py), so a locked table is an error, not a stall.
+
+A request saved with an idempotency key is stored once: saving the same key
+again (a form submitted twice because the conversation was not saved after the
+first submit) returns the first request, marked ``repeated``. New requests per
+sender are limited (SenderLimit), so one sender cannot flood the queue.
+
+Contact details and answers are personal data: they are never logged and are
+left out of reprs and error messages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
+from clinic.channels import SMS_CHANNEL
 from clinic.database import URL_ENV_VAR, LazyEngine, describe_error
 from clinic.migrate import NewerSchema, ensure_current
 from clinic.schema import CONTACT_FIELDS, KINDS, STATUSES, URGENCIES, history_table, requests_table
@@ -35,6 +46,12 @@ REFERENCE_PREFIX = "PT-"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 _REFERENCE_ATTEMPTS = 5
+# New requests one sender may make per day (bookings, call-backs, urgent records);
+# a patient rarely needs more than one or two, and the phone line is always there.
+NEW_REQUESTS_PER_DAY_ENV = "CLINIC_NEW_REQUESTS_PER_DAY"
+DEFAULT_NEW_REQUESTS_PER_DAY = 5
+# Who the status history names when a new message reopens a record.
+ASSISTANT = "assistant"
 
 
 class StoreError(Exception):
@@ -53,11 +70,40 @@ class RequestNotFound(StoreError, LookupError):
     """No request has the given reference."""
 
 
+class TooManyRequests(StoreError):
+    """The sender reached the limit of new requests; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class SenderLimit:
+    """At most ``count`` new requests from one sender in any ``window``."""
+
+    count: int
+    window: timedelta
+
+    @classmethod
+    def from_env(cls) -> SenderLimit:
+        """$CLINIC_NEW_REQUESTS_PER_DAY, else DEFAULT_NEW_REQUESTS_PER_DAY, per rolling 24 hours."""
+        raw = os.environ.get(NEW_REQUESTS_PER_DAY_ENV, "").strip()
+        count = int(raw) if raw else DEFAULT_NEW_REQUESTS_PER_DAY
+        if count < 1:
+            raise ValueError(f"{NEW_REQUESTS_PER_DAY_ENV} must be at least 1, got {count}")
+        return cls(count, timedelta(days=1))
+
+
 @dataclass(frozen=True)
 class SavedRequest:
     reference: str
     id: int
     created_at: datetime
+    repeated: bool = False  # the idempotency key was already stored: this is that first request
+
+
+def idempotency_key(*parts: object) -> str:
+    """A key for the request that ``parts`` identify (e.g. kind, sender, form run).
+
+    Hashed: fixed length whatever the sender id, and no phone number in the column."""
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,7 +136,7 @@ class StatusChange:
 
 @lru_cache(maxsize=8)
 def _store_for(url: str | None) -> RequestStore:
-    return RequestStore(url)
+    return RequestStore(url, sender_limit=SenderLimit.from_env())
 
 
 def shared_store() -> RequestStore:
@@ -103,10 +149,12 @@ class RequestStore:
 
     The URL comes from ``url``, else $CLINIC_DB_URL, else a SQLite file at
     ``var/clinic_requests.db``. No connection is made until the first call.
+    ``sender_limit`` limits new requests per sender (none: unlimited, for staff tools).
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self._engine = LazyEngine(url, _migrate)
+    def __init__(self, url: str | None = None, sender_limit: SenderLimit | None = None) -> None:
+        self._engine = LazyEngine(url, _migrate, bounded=True)
+        self._sender_limit = sender_limit
 
     def save_request(
         self,
@@ -120,14 +168,17 @@ class RequestStore:
         contact_name: str | None = None,
         contact_phone: str | None = None,
         contact_email: str | None = None,
+        idempotency_key: str | None = None,
     ) -> SavedRequest:
         """Store a new request and commit it before returning.
 
         ``urgency`` defaults to "urgent" for urgent requests, else "normal"; the
         record of an emergency is an urgent request with urgency "emergency".
         Contact details are kept once, in their own arguments: ``answers``
-        keys named like them are left out.
-        Raises ValueError for invalid arguments, StoreUnavailable if it could not be stored.
+        keys named like them are left out. A request with the ``idempotency_key``
+        of one already stored is not stored again: that one is returned, ``repeated``.
+        Raises ValueError for invalid arguments, TooManyRequests when the sender
+        reached the limit, StoreUnavailable if it could not be stored.
         """
         _require_choice("kind", kind, KINDS)
         urgency = urgency or ("urgent" if kind == "urgent" else "normal")
@@ -152,15 +203,23 @@ class RequestStore:
             "contact_name": contact_name,
             "contact_phone": contact_phone,
             "contact_email": contact_email,
+            "idempotency_key": idempotency_key,
         }
         with _failures_as_unavailable("saving a request"):
             engine = self._engine.get()
+            earlier = self._by_key(engine, idempotency_key)
+            if earlier:
+                return earlier
+            self._check_sender_limit(engine, sender_id, now)
             for _ in range(_REFERENCE_ATTEMPTS):
                 reference = _new_reference()
                 try:
                     with engine.begin() as conn:
                         result = conn.execute(insert(requests_table).values(reference=reference, **values))
                 except IntegrityError as exc:
+                    earlier = self._by_key(engine, idempotency_key)  # a concurrent submit stored it first
+                    if earlier:
+                        return earlier
                     if self._reference_taken(engine, reference):
                         continue
                     raise StoreUnavailable(
@@ -176,6 +235,40 @@ class RequestStore:
                 return SavedRequest(reference, int(result.inserted_primary_key[0]), now)
         raise StoreUnavailable(f"no free reference after {_REFERENCE_ATTEMPTS} attempts")
 
+    def add_to_urgent(
+        self, reference: str, *, urgency: str, red_flags: Sequence[str], message: str
+    ) -> StoredRequest:
+        """Add a later red-flag message to an urgent record, so one episode stays one record.
+
+        The record takes the more serious urgency and the new red flags; the
+        message's words are added unless already there. A record staff have
+        moved on from goes back to "new", so the queue shows it again.
+        """
+        _require_choice("urgency", urgency, URGENCIES)
+        with self._connection("adding to an urgent request", transaction=True) as conn:
+            row = conn.execute(_by_reference(reference).with_for_update()).first()
+            if row is None:
+                raise RequestNotFound(f"no request with reference {reference!r}")
+            if row.kind != "urgent":
+                raise ValueError(f"request {row.reference} is a {row.kind} request, not an urgent one")
+            answers = json.loads(row.answers)
+            flags = list(answers.get("red_flags") or [])
+            answers["red_flags"] = flags + [flag for flag in red_flags if flag not in flags]
+            earlier = str(answers.get("message") or "")
+            if message and message not in earlier.split("\n"):
+                answers["message"] = f"{earlier}\n{message}" if earlier else message
+            values = {
+                "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True),
+                "urgency": min(row.urgency, urgency, key=URGENCIES.index),
+                "updated_at": datetime.now(timezone.utc),
+            }
+            conn.execute(update(requests_table).where(requests_table.c.id == row.id).values(**values))
+            if row.status != "new":
+                self._record_status(conn, row, "new", ASSISTANT)
+            row = conn.execute(_by_reference(reference)).one()
+        log.info("added a message to urgent request %s (urgency=%s)", row.reference, row.urgency)
+        return _to_request(row)
+
     def get(self, reference: str) -> StoredRequest | None:
         with self._connection("reading a request") as conn:
             row = conn.execute(_by_reference(reference)).first()
@@ -187,24 +280,37 @@ class RequestStore:
         status: str | None = None,
         channel: str | None = None,
         limit: int = 500,
+        *,
+        search: str | None = None,
+        offset: int = 0,
     ) -> list[StoredRequest]:
-        """Matching requests, emergencies first, then urgent ones, then newest first."""
-        if status is not None:
-            _require_choice("status", status, STATUSES)
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, got {limit}")
-        query = select(requests_table)
-        for column, value in (("clinic_id", clinic_id), ("status", status), ("channel", channel)):
-            if value is not None:
-                query = query.where(requests_table.c[column] == value)
-        query = query.order_by(
+        """Matching requests, emergencies first, then urgent ones, then newest first.
+
+        ``search`` finds a name, a phone number (any format) or a reference.
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError(f"limit must be at least 1 and offset at least 0, got {limit}, {offset}")
+        query = _matching(clinic_id, status, channel, search).order_by(
             case({u: rank for rank, u in enumerate(URGENCIES)}, value=requests_table.c.urgency),
             requests_table.c.created_at.desc(),
             requests_table.c.id.desc(),
-        ).limit(limit)
+        )
         with self._connection("listing requests") as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
         return [_to_request(row) for row in rows]
+
+    def count_requests(
+        self,
+        clinic_id: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
+        *,
+        search: str | None = None,
+    ) -> int:
+        """How many requests ``list_requests`` would find without a limit."""
+        query = select(func.count()).select_from(_matching(clinic_id, status, channel, search).subquery())
+        with self._connection("counting requests") as conn:
+            return int(conn.execute(query).scalar_one())
 
     def set_status(self, reference: str, status: str, changed_by: str) -> StoredRequest:
         """Change a request's status and record it in the history, atomically.
@@ -240,6 +346,26 @@ class RequestStore:
             rows = conn.execute(query).all()
         return [StatusChange(row.old, row.new, row.changed_by, row.changed_at) for row in rows]
 
+    def add_contact(self, reference: str, *, name: str | None, phone: str | None) -> StoredRequest:
+        """Add the name and phone a person sent after urgent advice to their urgent record.
+
+        What they send replaces what the record had; what they leave out is kept.
+        """
+        values = {key: value for key, value in (("contact_name", name), ("contact_phone", phone)) if value}
+        with self._connection("adding contact details", transaction=True) as conn:
+            row = conn.execute(_by_reference(reference).with_for_update()).first()
+            if row is None:
+                raise RequestNotFound(f"no request with reference {reference!r}")
+            if row.kind != "urgent":
+                raise ValueError(f"request {row.reference} is a {row.kind} request, not an urgent one")
+            if values:
+                now = datetime.now(timezone.utc)
+                query = update(requests_table).where(requests_table.c.id == row.id)
+                conn.execute(query.values(updated_at=now, **values))
+            row = conn.execute(_by_reference(reference)).one()
+        log.info("added contact details to urgent request %s", row.reference)
+        return _to_request(row)
+
     def dispose(self) -> None:
         """Close pooled connections; the next call reconnects."""
         self._engine.dispose()
@@ -266,6 +392,27 @@ class RequestStore:
                 request_id=row.id, old=row.status, new=status, changed_by=changed_by, changed_at=now
             )
         )
+
+    @staticmethod
+    def _by_key(engine: Engine, key: str | None) -> SavedRequest | None:
+        if key is None:
+            return None
+        query = select(requests_table.c.reference, requests_table.c.id, requests_table.c.created_at)
+        with engine.connect() as conn:
+            row = conn.execute(query.where(requests_table.c.idempotency_key == key)).first()
+        return SavedRequest(row.reference, row.id, row.created_at, repeated=True) if row else None
+
+    def _check_sender_limit(self, engine: Engine, sender_id: str, now: datetime) -> None:
+        limit = self._sender_limit
+        if limit is None:
+            return
+        query = select(func.count()).where(
+            requests_table.c.sender_id == sender_id, requests_table.c.created_at > now - limit.window
+        )
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one() >= limit.count:
+                log.warning("a sender reached the limit of %d new requests", limit.count)
+                raise TooManyRequests(f"at most {limit.count} new requests per sender in {limit.window}")
 
     @staticmethod
     def _reference_taken(engine: Engine, reference: str) -> bool:
@@ -296,6 +443,36 @@ def _require_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 def _new_reference() -> str:
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def _matching(clinic_id: str | None, status: str | None, channel: str | None, search: str | None) -> Select:
+    if status is not None:
+        _require_choice("status", status, STATUSES)
+    query = select(requests_table)
+    for column, value in (("clinic_id", clinic_id), ("status", status), ("channel", channel)):
+        if value is not None:
+            query = query.where(requests_table.c[column] == value)
+    return query.where(_search_condition(search)) if search and search.strip() else query
+
+
+def _search_condition(search: str) -> ColumnElement[bool]:
+    """Every word of ``search`` in the name or reference; digits alone match phone numbers
+    ("(301) 555-0123", "5550123"), stored as "+13015550123" or, on SMS, as the sender."""
+    text = search.strip()[:100]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3 and not re.search(r"[^\W\d_]", text):
+        number = digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+        return or_(
+            requests_table.c.contact_phone.contains(number, autoescape=True),
+            and_(
+                requests_table.c.channel == SMS_CHANNEL,
+                requests_table.c.sender_id.contains(number, autoescape=True),
+            ),
+        )
+    fields = (func.lower(requests_table.c.contact_name), func.lower(requests_table.c.reference))
+    return and_(
+        *(or_(*(field.contains(word, autoescape=True) for field in fields)) for word in text.lower().split())
+    )
 
 
 def _normalise_reference(reference: str) -> str:

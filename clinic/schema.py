@@ -23,7 +23,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 KINDS = ("intake", "booking", "callback", "urgent")
@@ -81,10 +83,14 @@ requests_table = Table(
     Column("contact_name", String(255)),
     Column("contact_phone", String(64)),
     Column("contact_email", String(320)),
+    # The conversation and form run that made the request: a repeated submit finds the first row.
+    Column("idempotency_key", String(255)),
     _one_of("kind", KINDS),
     _one_of("urgency", URGENCIES),
     _one_of("status", STATUSES),
     Index("ix_requests_clinic_status", "clinic_id", "status"),
+    UniqueConstraint("idempotency_key", name="uq_requests_idempotency_key"),
+    Index("ix_requests_sender_created", "sender_id", "created_at"),  # rate limit, urgent episodes
 )
 
 history_table = Table(
@@ -115,6 +121,14 @@ offered_options = Table(
     Column("offered_at", DateTime(timezone=True), nullable=False),
 )
 
+# Twilio MessageSids already answered: a replayed webhook is not processed again (clinic/sms_state.py).
+processed_messages = Table(
+    "sms_processed_messages",
+    metadata,
+    Column("message_sid", String(64), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
 # Front-desk console logins (clinic/staff_accounts.py).
 staff_users = Table(
     "staff_users",
@@ -123,4 +137,21 @@ staff_users = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A disabled login cannot log in. A session is valid only while it carries the
+    # current version: logout, a password change and disabling a login raise it.
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("session_version", Integer, nullable=False, server_default="0"),
+)
+
+# Who removed whose data and when (clinic/data_erasure.py). No patient data: the
+# conversation is named by a digest of its id, which for SMS is a phone number.
+erasure_log = Table(
+    "erasure_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("requested_by", String(255), nullable=False),  # "patient", "staff:<username>", "retention"
+    Column("conversation", String(64)),  # None for a retention purge
+    Column("conversations_removed", Integer, nullable=False),
+    Column("requests_removed", Integer, nullable=False),
 )

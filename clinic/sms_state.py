@@ -1,9 +1,10 @@
 """What the SMS channel remembers per phone number, in SQL (SQLAlchemy Core).
 
-Two small tables in the request store's database ($CLINIC_DB_URL, else
-var/clinic_requests.db): which numbers opted out, and the numbered choices
-last offered to each number. Keeping both in the database rather than in
-memory lets several Rasa servers share them and survives restarts.
+Small tables in the request store's database ($CLINIC_DB_URL, else
+var/clinic_requests.db): which numbers opted out, the numbered choices
+last offered to each number, and the Twilio messages already answered. Keeping
+them in the database rather than in memory lets several Rasa servers share them
+and survives restarts.
 
 Phone numbers are personal data: they are never logged or put in errors.
 """
@@ -17,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clinic.database import LazyEngine, describe_error
 from clinic.migrate import NewerSchema, ensure_current
-from clinic.schema import offered_options, opt_outs
+from clinic.schema import offered_options, opt_outs, processed_messages
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,25 @@ class SmsState:
             "offered_at": datetime.now(timezone.utc),
         }
         self._upsert("recording offered options", offered_options, number, values)
+
+    def first_delivery(self, message_sid: str) -> bool:
+        """Claim the message for answering; False if it was claimed before (a retry or a replay).
+
+        Claimed before it is processed, so two copies arriving together are not
+        both processed; ``forget_delivery`` releases the claim if answering fails.
+        """
+        row = {"message_sid": message_sid, "processed_at": datetime.now(timezone.utc)}
+        try:
+            with self._connection("recording a message", transaction=True) as conn:
+                conn.execute(insert(processed_messages).values(**row))
+        except _RowExists:
+            return False
+        return True
+
+    def forget_delivery(self, message_sid: str) -> None:
+        """Let the message be processed again when it comes back: answering it failed."""
+        with self._connection("forgetting a message", transaction=True) as conn:
+            conn.execute(delete(processed_messages).where(processed_messages.c.message_sid == message_sid))
 
     def dispose(self) -> None:
         self._engine.dispose()

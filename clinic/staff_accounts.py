@@ -2,12 +2,17 @@
 
 Passwords are stored only as argon2 hashes. The command line that manages them
 is ``python -m console.staff_accounts`` (``make staff-user``).
+
+Each login has a session version that the console stores in the session and
+checks on every request: logging out, changing the password and disabling the
+login raise it, which ends every session (and every copied cookie) at once.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,13 +57,33 @@ class StaffAccounts:
             raise AccountError(f"staff user {username!r} already exists") from exc
 
     def set_password(self, username: str, password: str) -> None:
-        username = normalise_username(username)
+        """Change the password and end the login's sessions."""
         _check_password(password)
+        self._update(username, password_hash=self._hasher.hash(password), session_version=_next_version())
+
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        """Disable a login (its sessions end, it cannot log in) or enable it again."""
+        self._update(username, disabled=disabled, session_version=_next_version())
+
+    def end_sessions(self, username: str) -> None:
+        """End every session of this login (logout)."""
+        self._update(username, session_version=_next_version())
+
+    def session_version(self, username: str) -> int | None:
+        """The version a live session of ``username`` carries; None if the login is gone or disabled."""
+        with self._engine.get().connect() as conn:
+            row = conn.execute(
+                select(staff_users.c.session_version, staff_users.c.disabled).where(
+                    staff_users.c.username == username
+                )
+            ).first()
+        return None if row is None or row.disabled else int(row.session_version)
+
+    def _update(self, username: str, **values: Any) -> None:
+        username = normalise_username(username)
         with self._engine.get().begin() as conn:
             result = conn.execute(
-                update(staff_users)
-                .where(staff_users.c.username == username)
-                .values(password_hash=self._hasher.hash(password))
+                update(staff_users).where(staff_users.c.username == username).values(**values)
             )
         if result.rowcount == 0:
             raise AccountError(f"no staff user {username!r}")
@@ -70,18 +95,25 @@ class StaffAccounts:
         except AccountError:
             return None
         with self._engine.get().connect() as conn:
-            stored = conn.execute(
-                select(staff_users.c.password_hash).where(staff_users.c.username == username)
-            ).scalar()
+            row = conn.execute(
+                select(staff_users.c.password_hash, staff_users.c.disabled).where(
+                    staff_users.c.username == username
+                )
+            ).first()
+        stored = row.password_hash if row is not None else None
         try:
             self._hasher.verify(stored or self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        if stored is None:
+        if row is None or row.disabled:
             return None
-        if self._hasher.check_needs_rehash(stored):
-            self.set_password(username, password)
+        if self._hasher.check_needs_rehash(row.password_hash):
+            self._update(username, password_hash=self._hasher.hash(password))
         return username
+
+
+def _next_version() -> Any:
+    return staff_users.c.session_version + 1
 
 
 def normalise_username(username: str) -> str:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from clinic.conversation_ids import sign
 from clinic.request_store import STATUSES, RequestNotFound, StoredRequest
 from console.assistant import AssistantUnavailable, ask_assistant
 from console.auth import current_staff
 from console.csv_export import requests_csv
 from console.services import services
+from console.wording import CHANNEL_NAMES, display_phone, phone_of, snippet
 
 MAX_QUESTION_LENGTH = 1000
+PAGE_SIZE = 25
+MAX_EXPORT = 5000
 
 api = Blueprint("api", __name__, url_prefix="/console/api")
 
@@ -28,13 +33,23 @@ def _invalid_input(exc: InvalidInput) -> tuple[Response, int]:
 
 @api.get("/requests")
 def list_requests() -> Response:
-    return jsonify(requests=[_summary(found) for found in _filtered_requests()])
+    """One page of the queue (``page``, from 1) matching the filters and ``q``."""
+    filters = _filters()
+    total = services().store.count_requests(**filters)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(_page(), pages)
+    found = services().store.list_requests(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return jsonify(
+        requests=[_summary(item) for item in found], page=page, pages=pages, total=total, page_size=PAGE_SIZE
+    )
 
 
 @api.get("/requests.csv")
 def export_requests() -> Response:
+    """Every request matching the filters and ``q`` (not only one page)."""
+    found = services().store.list_requests(**_filters(), limit=MAX_EXPORT)
     return Response(
-        requests_csv(_filtered_requests()),
+        requests_csv(found, services().directory, CHANNEL_NAMES),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=requests.csv"},
     )
@@ -58,14 +73,16 @@ def ask() -> Response | tuple[Response, int]:
     if not question or len(question) > MAX_QUESTION_LENGTH:
         raise InvalidInput(f"Type a question of at most {MAX_QUESTION_LENGTH} characters.")
     try:
-        replies = ask_assistant(services().rasa_url, f"staff-{current_staff()}", question)
+        # Rasa accepts only conversation ids signed with the secret it shares with the console.
+        sender = sign(services().conversation_id_secret, f"staff-{current_staff()}")
+        replies = ask_assistant(services().rasa_url, sender, question)
     except AssistantUnavailable:
         return jsonify(error="The assistant is not answering right now. Try again in a minute."), 502
     return jsonify(replies=replies)
 
 
-def _filtered_requests() -> list[StoredRequest]:
-    """Requests matching the ``clinic``, ``status`` and ``channel`` query parameters."""
+def _filters() -> dict[str, str | None]:
+    """The ``clinic``, ``status``, ``channel`` and ``q`` (name, phone or reference) query parameters."""
     clinic = request.args.get("clinic") or None
     status = request.args.get("status") or None
     channel = request.args.get("channel") or None
@@ -73,7 +90,18 @@ def _filtered_requests() -> list[StoredRequest]:
         raise InvalidInput(f"Unknown clinic {clinic!r}.")
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}")
-    return services().store.list_requests(clinic_id=clinic, status=status, channel=channel)
+    search = (request.args.get("q") or "").strip() or None
+    return {"clinic_id": clinic, "status": status, "channel": channel, "search": search}
+
+
+def _page() -> int:
+    try:
+        page = int(request.args.get("page") or 1)
+    except ValueError:
+        raise InvalidInput("The page must be a number.") from None
+    if page < 1:
+        raise InvalidInput("The page must be 1 or more.")
+    return page
 
 
 def _summary(found: StoredRequest) -> dict:
@@ -91,8 +119,9 @@ def _summary(found: StoredRequest) -> dict:
         "clinic_name": clinic.name if clinic else None,
         "channel": found.channel,
         "contact_name": found.contact_name,
-        "contact_phone": found.contact_phone,
+        "contact_phone": display_phone(phone_of(found)),
         "contact_email": found.contact_email,
+        "snippet": snippet(found),
     }
 
 

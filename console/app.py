@@ -16,6 +16,7 @@ from clinic.request_store import RequestStore, StoreUnavailable
 from clinic.staff_accounts import StaffAccounts
 from console.api import api
 from console.auth import auth_blueprint, current_staff, is_api_request, require_login
+from console.erasure import erasure_blueprint
 from console.pages import pages
 from console.services import ConsoleServices
 from console.settings import Settings
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> Flask:
         transcripts=TranscriptReader(settings.tracker_db_url) if settings.tracker_db_url else None,
         directory=directory,
         rasa_url=settings.rasa_url,
+        conversation_id_secret=settings.conversation_id_secret,
     )
     # Registered before CSRFProtect's own hook, so a caller without a session
     # is told to log in rather than that its token is wrong.
@@ -57,6 +59,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(auth_blueprint(limiter))
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.register_blueprint(erasure_blueprint(settings))
     app.after_request(_security_headers)
     app.context_processor(lambda: {"staff_user": current_staff()})
     app.add_template_filter(partial(_local_time, timezone=directory.timezone), "local_time")

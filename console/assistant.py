@@ -6,6 +6,8 @@ import json
 import urllib.error
 import urllib.request
 
+from console.spoken import script_lines
+
 TIMEOUT_SECONDS = 30
 
 
@@ -14,7 +16,7 @@ class AssistantUnavailable(RuntimeError):
 
 
 def ask_assistant(rasa_url: str, sender_id: str, question: str) -> list[str]:
-    """The assistant's replies to ``question``, one string per message, in order.
+    """The assistant's replies to ``question`` as lines to read to a caller, one per message.
 
     Each staff member is one ``sender_id``, so follow-ups ("next step") keep context.
     """
@@ -29,12 +31,4 @@ def ask_assistant(rasa_url: str, sender_id: str, question: str) -> list[str]:
             messages = json.loads(response.read())
     except (OSError, ValueError) as exc:  # URLError, HTTPError and timeouts are OSErrors
         raise AssistantUnavailable(f"no answer from the assistant ({type(exc).__name__})") from exc
-    return [line for message in messages if (line := _script_line(message))]
-
-
-def _script_line(message: dict) -> str:
-    text = (message.get("text") or "").strip()
-    options = [button.get("title", "") for button in message.get("buttons") or []]
-    if options:
-        text += ("\n" if text else "") + "Options: " + " / ".join(filter(None, options))
-    return text
+    return script_lines(messages)

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from flask_limiter import Limiter
 
 from console.services import services
+from console.session_versions import end_every_session, is_current, remember_version
 
 SESSION_USER = "staff_user"
 # Counted per client address and per username, failed attempts only.
@@ -23,7 +24,11 @@ def is_api_request() -> bool:
 
 
 def require_login() -> Response | tuple[Response, int] | None:
-    """``before_request`` hook: API calls without a session get 401, pages go to the login."""
+    """``before_request`` hook: API calls without a session get 401, pages go to the login.
+    A session that logout, a password change or disabling the login has ended is dropped."""
+    user = current_staff()
+    if user and not is_current(user):
+        session.clear()
     if request.endpoint in PUBLIC_ENDPOINTS or current_staff():
         return None
     if is_api_request():
@@ -47,11 +52,15 @@ def auth_blueprint(limiter: Limiter) -> Blueprint:
             return render_template("login.html", error="Wrong username or password."), 401
         session.clear()  # a fresh session (and CSRF token) for the logged-in user
         session[SESSION_USER] = username
+        remember_version(username)
         session.permanent = True
         return redirect(url_for("pages.queue"))
 
     @blueprint.post("/logout")
     def logout() -> Response:
+        user = current_staff()
+        if user:
+            end_every_session(user)  # copies of this cookie, and the login's other sessions, end too
         session.clear()
         return redirect(url_for("auth.login"))
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from datetime import date, datetime, time, timedelta
 
-from clinic.channels import SMS_CHANNEL
+from flask import Blueprint, abort, render_template, request
+
 from clinic.request_store import STATUSES
 from console.services import services
 from console.transcripts import TranscriptUnavailable
+from console.unanswered import group_misses
+from console.wording import CHANNEL_NAMES, answer_wording, display_phone, phone_of
 
-# Input channels as Rasa names them, with what the front desk calls them.
-CHANNELS = {"rest": "Website (REST)", "socketio": "Web chat", SMS_CHANNEL: "SMS"}
+DEFAULT_PERIOD_DAYS = 7
+MAX_PERIOD_DAYS = 366
+# Seconds between the queue page's checks for new requests.
+QUEUE_REFRESH_SECONDS = 15
 
 pages = Blueprint("pages", __name__, url_prefix="/console", static_folder="static")
 
@@ -23,8 +28,9 @@ def queue() -> str:
         "queue.html",
         clinics=directory.clinics,
         statuses=STATUSES,
-        channels=CHANNELS,
+        channels=CHANNEL_NAMES,
         timezone=directory.timezone.key,
+        refresh_seconds=QUEUE_REFRESH_SECONDS,
     )
 
 
@@ -46,9 +52,50 @@ def request_detail(reference: str) -> str:
         "request.html",
         request_=found,
         clinic=console.directory.by_id.get(found.clinic_id or ""),
-        channel=CHANNELS.get(found.channel, found.channel),
+        channel=CHANNEL_NAMES.get(found.channel, found.channel),
+        phone=display_phone(phone_of(found)),
+        phone_number=phone_of(found),
+        answers=answer_wording().answers(found.answers),
         history=console.store.status_history(found.reference),
         transcript=transcript,
         transcript_error=transcript_error,
         statuses=STATUSES,
+    )
+
+
+@pages.get("/unanswered")
+def unanswered() -> tuple[str, int] | str:
+    """What the assistant could not answer in a period of local dates (the last week by default)."""
+    console = services()
+    zone = console.directory.timezone
+    today = datetime.now(zone).date()
+    try:
+        first = _date_arg("from", today - timedelta(days=DEFAULT_PERIOD_DAYS - 1))
+        last = _date_arg("to", today)
+    except ValueError:
+        return _unanswered_page(today, today, error="Choose dates as year-month-day."), 400
+    if first > last or (last - first).days >= MAX_PERIOD_DAYS:
+        return _unanswered_page(first, last, error=f"Choose a period of 1 to {MAX_PERIOD_DAYS} days."), 400
+    if console.transcripts is None:
+        return _unanswered_page(
+            first, last, error="This needs Rasa's SQL tracker store (set TRACKER_DB_URL)."
+        )
+    since = datetime.combine(first, time(), zone)
+    until = datetime.combine(last + timedelta(days=1), time(), zone)
+    try:
+        missed = console.transcripts.missed(since, until)
+        names = console.transcripts.slot_values((m.sender_id for m in missed), "contact_name")
+    except TranscriptUnavailable:
+        return _unanswered_page(first, last, error="The conversation store cannot be read right now.")
+    return _unanswered_page(first, last, groups=group_misses(missed, names), total=len(missed))
+
+
+def _date_arg(name: str, default: date) -> date:
+    value = request.args.get(name)
+    return date.fromisoformat(value) if value else default
+
+
+def _unanswered_page(first: date, last: date, **context: object) -> str:
+    return render_template(
+        "unanswered.html", **{"first": first, "last": last, "groups": [], "total": 0, **context}
     )

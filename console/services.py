@@ -19,6 +19,7 @@ class ConsoleServices:
     transcripts: TranscriptReader | None  # None: no SQL tracker store configured
     directory: Directory
     rasa_url: str
+    conversation_id_secret: str
 
 
 def services() -> ConsoleServices:

@@ -2,7 +2,9 @@
 
 python -m console.staff_accounts add USER           # prompts for the password
 STAFF_PASSWORD=... python -m console.staff_accounts add USER
-python -m console.staff_accounts set-password USER  # reset a forgotten password
+python -m console.staff_accounts set-password USER  # reset a forgotten password (ends its sessions)
+python -m console.staff_accounts disable USER       # refuse its logins, end its sessions
+python -m console.staff_accounts enable USER
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("add", help="create a staff login").add_argument("username")
     commands.add_parser("set-password", help="change a staff password").add_argument("username")
+    commands.add_parser("disable", help="refuse a login and end its sessions").add_argument("username")
+    commands.add_parser("enable", help="allow a disabled login again").add_argument("username")
     args = parser.parse_args(argv)
     accounts = StaffAccounts()
     try:
@@ -42,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "add":
             accounts.add(username, _read_password())
             print(f"Created staff user {username}.")
-        else:
+        elif args.command == "set-password":
             accounts.set_password(username, _read_password())
             print(f"Changed the password of {username}.")
+        else:
+            accounts.set_disabled(username, disabled=args.command == "disable")
+            print(f"{args.command.capitalize()}d the login {username}.")
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

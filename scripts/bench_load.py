@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 
 import aiohttp
@@ -31,13 +30,17 @@ CONVERSATION = (
 REQUEST_TIMEOUT_S = 60.0
 
 
-async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
-    """Send one message and return the round trip in ms; raise on a failed request."""
+async def _say(
+    session: aiohttp.ClientSession, url: str, sender: str | None, text: str
+) -> tuple[float, str | None]:
+    """Send one message; return the round trip in ms and the conversation id (the server
+    issues one to a message without ``sender``); raise on a failed request."""
     started = time.perf_counter()
-    async with session.post(url, json={"sender": sender, "message": text}) as response:
+    body = {"message": text} if sender is None else {"sender": sender, "message": text}
+    async with session.post(url, json=body) as response:
         response.raise_for_status()
-        await response.json()
-    return (time.perf_counter() - started) * 1000
+        replies = await response.json()
+    return (time.perf_counter() - started) * 1000, next((r["recipient_id"] for r in replies), sender)
 
 
 async def run_level(
@@ -60,14 +63,15 @@ async def run_level(
 
     async def worker(session: aiohttp.ClientSession) -> None:
         nonlocal errors, started_conversations
-        for number in numbers:
+        for _ in numbers:
             started_conversations += 1
-            sender = f"bench-{concurrency}-{number}-{uuid.uuid4().hex[:8]}"
+            sender: str | None = None  # the first reply carries the id the server issued
             for text in script:
                 if time.monotonic() > deadline:
                     return
                 try:
-                    latencies.append(await _say(session, url, sender, text))
+                    latency, sender = await _say(session, url, sender, text)
+                    latencies.append(latency)
                 except (aiohttp.ClientError, asyncio.TimeoutError):
                     errors += 1
 
@@ -80,13 +84,18 @@ async def run_level(
     return LevelResult(concurrency, latencies, elapsed, errors, started_conversations)
 
 
-async def wait_for_parse(rasa_url: str, timeout_s: float, text: str = "hello") -> None:
-    """Poll /model/parse until the model answers; raise TimeoutError if it does not in time."""
+async def wait_for_parse(rasa_url: str, timeout_s: float, token: str, text: str = "hello") -> None:
+    """Poll /model/parse until the model answers; raise TimeoutError if it does not in time.
+
+    Rasa's HTTP API is on only with $RASA_API_TOKEN (scripts/rasa_server.py): start the
+    servers with ``RASA_API_TOKEN=token`` in their environment."""
     deadline = time.monotonic() + timeout_s
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as session:
         while True:
             try:
-                async with session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+                async with session.post(
+                    f"{rasa_url}/model/parse", json={"text": text}, params={"token": token}
+                ) as response:
                     if response.status == 200:
                         await response.json()
                         return

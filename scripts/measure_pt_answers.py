@@ -17,7 +17,6 @@ import json
 import os
 import tempfile
 import urllib.request
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -62,7 +61,7 @@ def outcome(replies: list[dict]) -> str:
 def ask(rasa_url: str, message: str) -> list[dict]:
     request = urllib.request.Request(
         f"{rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": f"eval-{uuid.uuid4()}", "message": message}).encode(),
+        data=json.dumps({"message": message}).encode(),  # no sender: a new conversation each time
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:

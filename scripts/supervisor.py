@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from scripts.services import DEFAULT_PORTS, HOST, REPO, services
+from clinic.local_secrets import shared_secrets
+from scripts.scaled import ScaleOut, prepare, scaled_services
+from scripts.services import DEFAULT_PORTS, HOST, REPO, SITE_ORIGIN_ENV, Service, services, site_origin
 from scripts.sms_stand_ins import LOCAL_SMS_ENV
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -67,6 +69,10 @@ class Assistant:
     @property
     def console_url(self) -> str:
         return self.urls["console"] + "/console/"
+
+    def process(self, name: str) -> subprocess.Popen:
+        """The process of the service called ``name``."""
+        return self.processes[list(self.urls).index(name)]
 
     def stop(self, timeout: float = 20.0) -> None:
         """SIGTERM to every server (last started first), SIGKILL to any still
@@ -124,21 +130,31 @@ def start(
     timeout: float = 180.0,
     extra_env: dict | None = None,
     only: Collection[str] | None = None,
+    scale: ScaleOut | None = None,
 ) -> Assistant:
     """Start every service (or those named in ``only``) and wait until each
-    answers; raise StartupError if one does not."""
-    ports = {**DEFAULT_PORTS, **(ports or {})}
+    answers; raise StartupError if one does not. With ``scale``, the scaled
+    profile (scripts/scaled.py): its stores are prepared first, and
+    ScaleOutError is raised, before any server starts, if one cannot be used."""
+    ports = {**DEFAULT_PORTS, **(scale.default_ports() if scale else {}), **(ports or {})}
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **LOCAL_SMS_ENV,
         **os.environ,
+        **shared_secrets(var_dir),  # conversation id signing, Rasa -> action server token
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
+        SITE_ORIGIN_ENV: site_origin(ports["web"]),  # links the assistant sends to the site's pages
+        **(scale.environment() if scale else {}),
         **(extra_env or {}),
     }
-    plan = [s for s in services(model, ports, var_dir) if only is None or s.name in only]
+    if scale:
+        prepare(scale)
+    everything = scaled_services(model, ports, var_dir, scale) if scale else services(model, ports, var_dir)
+    plan = [s for s in everything if only is None or s.name in only]
     assistant = Assistant({s.name: f"http://{HOST}:{ports[s.name]}" for s in plan})
     preexec = _stop_when_parent_dies()
+    starting: list[Service] = []
     try:
         for service in plan:
             assistant.started[service.name] = time.monotonic()
@@ -152,7 +168,12 @@ def start(
                 preexec_fn=preexec,
             )
             assistant.processes.append(proc)
-            _wait_ready(assistant.urls[service.name] + service.ready_path, proc, service.name, timeout)
+            starting.append(service)
+            if service.ready_before_next or service is plan[-1]:
+                for waiting in starting:
+                    url = assistant.urls[waiting.name] + waiting.ready_path
+                    _wait_ready(url, assistant.process(waiting.name), waiting.name, timeout)
+                starting.clear()
     except BaseException:
         assistant.stop()
         raise
@@ -161,8 +182,10 @@ def start(
 
 @contextlib.contextmanager
 def running_assistant(model: Path, var_dir: Path, log: IO, **kwargs) -> Iterator[Assistant]:
-    """Every service on free ports for the duration of a ``with`` block."""
-    ports = {name: free_port() for name in DEFAULT_PORTS}
+    """Every service on free ports for the duration of a ``with`` block (the scaled
+    profile with ``scale=ScaleOut(...)``)."""
+    scale = kwargs.get("scale")
+    ports = {name: free_port() for name in [*DEFAULT_PORTS, *(scale.backends if scale else [])]}
     assistant = start(model, ports, var_dir, log, **kwargs)
     try:
         yield assistant

@@ -20,12 +20,12 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 CONTENT_PREFIXES = (
     "ask_exercise",
-    "inform_exercise",
     "ask_next_step",
-    "ask_other_side",
-    "ask_why_",
-    "ask_back_pain",
-    "ask_condition",
+    "ask_why_info",
+    "ask_back_pain_help",
+    "ask_condition_info",
+    "ask_pt_concern",
+    "report_exercise_pain",
 )
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 

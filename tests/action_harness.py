@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -37,9 +39,11 @@ def entity(name: str, value: str, start: int = 0) -> dict[str, Any]:
 
 
 def run_action(action, tracker: Tracker, domain: dict | None = None) -> tuple[list[dict], list[dict]]:
-    """(messages the action sent, events it returned)."""
+    """(messages the action sent, events it returned); an async action is awaited, as the server does."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, domain or {})
+    if inspect.iscoroutine(events):
+        events = asyncio.run(events)
     return dispatcher.messages, events
 
 

@@ -76,7 +76,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 # ---------------------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-TRAINED_MODEL = REPO / "models" / "clinic-assistant.tar.gz"
+# $CLINIC_TEST_MODEL points the live tests at a model trained elsewhere.
+TRAINED_MODEL = Path(os.environ.get("CLINIC_TEST_MODEL", REPO / "models" / "clinic-assistant.tar.gz"))
 
 
 @pytest.fixture(scope="session")
@@ -128,8 +129,10 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "reports" / "artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, which would break every later test that calls asyncio.run()."""
     if not Path(CHROMIUM).exists():
         skip_or_fail(f"{CHROMIUM} not installed (scripts/install_browser.sh installs it)")
     from playwright.sync_api import sync_playwright
@@ -174,6 +177,7 @@ def console_app(tmp_path: Path, console_tracker_db_url: str):
         db_url=db_url,
         tracker_db_url=console_tracker_db_url,
         rasa_url="http://127.0.0.1:9",  # nothing listens there
+        conversation_id_secret="test-only-id-secret",
     )
     app = create_app(settings)
     app.config["TESTING"] = True

@@ -2,7 +2,7 @@
 
 ``clinic/`` is the clinic's own logic and imports no framework; ``actions/``
 (Rasa SDK), ``clinic_nlp/`` (spaCy and Rasa NLU), ``channels/`` (Rasa input
-channels) and ``console/`` (Flask) each translate between one framework and
+channels), ``tracker_store/`` (Rasa's tracker store) and ``console/`` (Flask) each translate between one framework and
 ``clinic``. ``scripts/`` starts everything and may import anything.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-ADAPTERS = ("actions", "clinic_nlp", "channels", "console")
+ADAPTERS = ("actions", "clinic_nlp", "channels", "console", "tracker_store")
 FRAMEWORKS = (
     "rasa",
     "rasa_sdk",

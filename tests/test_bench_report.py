@@ -17,7 +17,10 @@ from scripts.bench_report import (
     latency_summary,
     per_intent_f1,
     percentile,
+    plot_latency_by_turn,
+    rolling_mean,
     shape_problems,
+    turn_summary,
 )
 
 
@@ -44,9 +47,25 @@ def levels(latency_ms: float = 20.0) -> list:
     ]
 
 
-def entry(**scalars) -> dict:
-    base = {"train_s": 12.0, "load_s": 9.5, "rss_mb": 700.0, "actions_rss_mb": 600.0, "macro_f1": 0.93}
-    return config_entry({**base, **scalars}, levels())
+def long_conversation(turn1_ms: float = 12.0, growth_ms: float = 0.0) -> dict:
+    """108 turns whose CPU per message starts at ``turn1_ms`` and grows by ``growth_ms`` a turn."""
+    cpu = [turn1_ms + growth_ms * turn for turn in range(108)]
+    return turn_summary(cpu, [2 * ms for ms in cpu])
+
+
+def entry(turns: dict | None = None, **scalars) -> dict:
+    base = {
+        "train_s": 12.0,
+        "load_s": 9.5,
+        "rss_mb": 700.0,
+        "actions_rss_mb": 600.0,
+        "rest_rss_mb": 650.0,
+        "actions_rest_rss_mb": 60.0,
+        "macro_f1": 0.93,
+    }
+    result = config_entry({**base, **scalars}, levels())
+    result["turns"] = turns or long_conversation()
+    return result
 
 
 def report(**configs) -> dict:
@@ -78,13 +97,53 @@ def test_targets_compare_macro_f1_with_the_default_configuration():
     met = check_targets(entry(load_s=14.0, rss_mb=500.0), entry(macro_f1=0.95))
     assert met["load <= 15 s"] and met["Rasa server RSS <= 600 MB"]
     assert not met["macro-F1 >= default config's"]
-    assert met["p95 <= 50 ms at 10 concurrent"] and met[">= 100 msg/s at 50 concurrent"]
+    assert met["p95 <= 150 ms at 10 concurrent"] and met[">= 100 msg/s at 50 concurrent"]
+
+
+def test_turn_targets_compare_turn_100_with_turn_1():
+    flat = check_targets(entry(turns=long_conversation(turn1_ms=12.0, growth_ms=0.02)), None)
+    assert flat["Rasa CPU per message at turn 1 <= 15 ms"]
+    assert flat["Rasa CPU per message at turn 100 <= 1.3x turn 1"]
+    growing = check_targets(entry(turns=long_conversation(turn1_ms=20.0, growth_ms=0.5)), None)
+    assert not growing["Rasa CPU per message at turn 1 <= 15 ms"]
+    assert not growing["Rasa CPU per message at turn 100 <= 1.3x turn 1"]
+
+
+def test_turn_summary_averages_the_script_pass_holding_each_turn():
+    cpu = [float(turn) for turn in range(1, 109)]  # turn t costs t ms
+    summary = turn_summary(cpu, [10 * ms for ms in cpu], window=12)
+    assert summary["cpu_ms_per_message"] == {"1": 6.5, "50": 54.5, "100": 102.5}  # turns 1-12, 49-60, 97-108
+    assert summary["latency_ms_per_message"]["100"] == 1025.0
+    assert len(summary["turn_cpu_ms"]) == len(summary["turn_latency_ms"]) == 108
+
+
+def test_turn_summary_leaves_out_turns_the_conversation_did_not_reach():
+    summary = turn_summary([5.0] * 30, [9.0] * 30, window=12)
+    assert summary["cpu_ms_per_message"] == {"1": 5.0}
+    problems = shape_problems(report(project=entry(turns=summary)))
+    assert problems == [
+        "project: turns.cpu_ms_per_message[50] is not a number",
+        "project: turns.cpu_ms_per_message[100] is not a number",
+    ]
+
+
+def test_rolling_mean_uses_fewer_values_at_the_start():
+    assert rolling_mean([2.0, 4.0, 6.0, 8.0], window=2) == [2.0, 3.0, 5.0, 7.0]
+
+
+def test_the_turn_plot_is_written(tmp_path):
+    path = tmp_path / "turns.png"
+    plot_latency_by_turn(
+        {"project": entry(), "rasa_default": entry(turns=long_conversation(20.0, 0.5))}, path
+    )
+    assert path.read_bytes().startswith(b"\x89PNG")
 
 
 def test_table_has_a_column_per_configuration():
     table = format_table({"project": entry(), "rasa_default": entry()})
     assert table.splitlines()[0].split() == ["project", "rasa_default"]
     assert "p50/p95/p99 ms @10" in table
+    assert "Rasa CPU ms/msg @turn 1/50/100" in table
 
 
 def test_per_intent_f1_leaves_out_averages_and_accuracy():

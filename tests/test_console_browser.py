@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import urllib.request
-import uuid
 
 import pytest
 
 from clinic.request_store import RequestStore
 from clinic.staff_accounts import StaffAccounts
+from tests.live_ids import new_rest_sender
 
 pytestmark = pytest.mark.live
 
@@ -28,7 +28,7 @@ def say(assistant, sender: str, text: str) -> str:
 
 
 def test_front_desk_sees_a_call_back_asked_for_over_rest(live_assistant, browser, artifacts_dir):
-    sender = f"web-{uuid.uuid4()}"
+    sender = new_rest_sender(live_assistant)
     for message in ("talk to a person", "Maria Lopez", "301-555-0123"):
         reply = say(live_assistant, sender, message)
     [stored] = [r for r in RequestStore(live_assistant.db_url).list_requests() if r.sender_id == sender]
@@ -48,7 +48,7 @@ def test_front_desk_sees_a_call_back_asked_for_over_rest(live_assistant, browser
         assert "Maria Lopez" in row.inner_text() and "callback" in row.inner_text()
         page.screenshot(path=str(artifacts_dir / "console_queue.png"), full_page=True)
 
-        row.locator("a").click()
+        row.locator("a", has_text=stored.reference).click()
         transcript = page.locator("ol.transcript")
         transcript.wait_for(timeout=10_000)
         assert "talk to a person" in transcript.inner_text()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import urllib.request
-import uuid
 
 import pytest
 
 from clinic.content import get_content
+from tests.live_ids import new_rest_sender
 
 pytestmark = pytest.mark.live
 
@@ -25,14 +25,14 @@ def say(assistant, sender: str, text: str):
 
 
 def test_hamstring_stretch_over_rest(live_assistant):
-    replies = say(live_assistant, f"web-{uuid.uuid4()}", "how do I do the hamstring stretch?")
+    replies = say(live_assistant, new_rest_sender(live_assistant), "how do I do the hamstring stretch?")
     text = "\n".join(r.get("text", "") for r in replies)
     for fact in ("heel", "30 seconds", "3 times", get_content().disclaimer):
         assert fact in text
 
 
 def test_sms_style_follow_ups_keep_context(live_assistant):
-    sender = f"sms-{uuid.uuid4()}"
+    sender = new_rest_sender(live_assistant)
     say(live_assistant, sender, "hw do i do the hip kicks")
     first = say(live_assistant, sender, "one step at a time pls")[0]["text"]
     second = say(live_assistant, sender, "next")[0]["text"]
@@ -41,7 +41,9 @@ def test_sms_style_follow_ups_keep_context(live_assistant):
 
 
 def test_nonsense_is_not_answered_with_an_exercise(live_assistant):
-    text = say(live_assistant, f"web-{uuid.uuid4()}", "what's the weather in annapolis tomorrow")[0]["text"]
+    text = say(live_assistant, new_rest_sender(live_assistant), "what's the weather in annapolis tomorrow")[
+        0
+    ]["text"]
     assert get_content().disclaimer not in text
     assert "outside what I can help with" in text or "didn't quite catch" in text
 
@@ -65,7 +67,7 @@ BOOKING_TURNS = [
 def test_booking_request_is_stored_before_it_is_confirmed(live_assistant):
     from clinic.request_store import RequestStore
 
-    sender = f"web-{uuid.uuid4()}"
+    sender = new_rest_sender(live_assistant)
     for message, expected in BOOKING_TURNS:
         text = "\n".join(r.get("text", "") for r in say(live_assistant, sender, message))
         assert expected in text, f"after {message!r}: {text!r}"
@@ -81,7 +83,7 @@ def test_booking_request_is_stored_before_it_is_confirmed(live_assistant):
 def test_red_flag_mid_form_sends_to_emergency_and_stores_an_urgent_record(live_assistant):
     from clinic.request_store import RequestStore
 
-    sender = f"sms-{uuid.uuid4()}"
+    sender = new_rest_sender(live_assistant)
     say(live_assistant, sender, "can I schedule a visit")
     text = "\n".join(
         r.get("text", "") for r in say(live_assistant, sender, "I can't feel my legs since this morning")
@@ -102,7 +104,7 @@ def test_a_huge_message_is_read_up_to_the_limit_and_says_so(live_assistant):
     opening = "how do I do the hamstring stretch? "
     filler = "my lower back has been stiff for a few years. " * (MAX_MESSAGE_CHARS // 40)
     message = opening + filler + "i cant control my bladder " + "x" * 200_000
-    replies = say(live_assistant, f"web-{uuid.uuid4()}", message)
+    replies = say(live_assistant, new_rest_sender(live_assistant), message)
     texts = [r.get("text", "") for r in replies]
     assert texts[-1] == LONG_MESSAGE_NOTE
     assert len(texts) >= 2 and "911" not in "\n".join(texts)
@@ -111,5 +113,5 @@ def test_a_huge_message_is_read_up_to_the_limit_and_says_so(live_assistant):
 def test_a_message_within_the_limit_gets_no_note(live_assistant):
     from clinic.message_limits import LONG_MESSAGE_NOTE
 
-    replies = say(live_assistant, f"web-{uuid.uuid4()}", "how do I do the hamstring stretch?")
+    replies = say(live_assistant, new_rest_sender(live_assistant), "how do I do the hamstring stretch?")
     assert LONG_MESSAGE_NOTE not in [r.get("text") for r in replies]

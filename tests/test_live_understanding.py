@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import urllib.request
-import uuid
 
 import pytest
 
 from clinic.content import get_content
+from tests.live_ids import new_rest_sender
 
 pytestmark = pytest.mark.live
 
@@ -35,12 +35,8 @@ def say(assistant, sender: str, text: str) -> tuple[str, list[str]]:
     return text, [b["payload"] for r in replies for b in r.get("buttons") or []]
 
 
-def new_sender() -> str:
-    return f"sms-{uuid.uuid4()}"
-
-
 def test_sms_nickname_gets_the_hip_kick_steps_then_why_is_about_hip_strength(live_assistant):
-    sender = new_sender()
+    sender = new_rest_sender(live_assistant)
     steps, _ = say(live_assistant, sender, "wats the kick one")
     assert "1. Stand facing something sturdy" in steps and steps.endswith(CONTENT.disclaimer)
     why, _ = say(live_assistant, sender, "why does this help my back?")
@@ -50,18 +46,18 @@ def test_sms_nickname_gets_the_hip_kick_steps_then_why_is_about_hip_strength(liv
 
 @pytest.mark.parametrize("message", ["20770", "zip 20770", "what about bowie", "I live in Hyattsville"])
 def test_a_place_alone_finds_clinics(live_assistant, message):
-    text, payloads = say(live_assistant, new_sender(), message)
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
     assert "nearest clinic" in text and "/request_appointment" in payloads
 
 
 @pytest.mark.parametrize("message", ["appt", "book", "can i get seen"])
 def test_a_few_words_start_the_booking_and_say_so(live_assistant, message):
-    text, _ = say(live_assistant, new_sender(), message)
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), message)
     assert "Let's book your visit" in text
 
 
 def test_a_long_back_pain_story_with_denials_gets_the_back_pain_answer(live_assistant):
-    text, payloads = say(live_assistant, new_sender(), BACK_STORY)
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), BACK_STORY)
     for expected in ("3-way standing hip kick", "seated hamstring stretch", CONTENT.visit_offer):
         assert expected in text
     assert text.endswith(CONTENT.disclaimer) and "911" not in text
@@ -69,19 +65,21 @@ def test_a_long_back_pain_story_with_denials_gets_the_back_pain_answer(live_assi
 
 
 def test_sciatica_gets_an_offer_to_be_assessed_not_a_protocol(live_assistant):
-    text, payloads = say(live_assistant, new_sender(), "is that sciatica? do you treat that?")
+    text, payloads = say(
+        live_assistant, new_rest_sender(live_assistant), "is that sciatica? do you treat that?"
+    )
     assert "physical therapists assess" in text and CONTENT.disclaimer not in text
     assert {"/request_appointment", "/find_clinic"} <= set(payloads)
 
 
 @pytest.mark.parametrize("message", ["i need to reschedule my appointment", "do you take my insurance?"])
 def test_rescheduling_and_insurance_get_the_clinics_number(live_assistant, message):
-    text, _ = say(live_assistant, new_sender(), message)
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), message)
     assert "(301) 555-0100" in text and "What brings you in" not in text and "medicines" not in text
 
 
 def test_two_misses_in_a_row_offer_buttons_and_a_person(live_assistant):
-    sender = new_sender()
+    sender = new_rest_sender(live_assistant)
     first, _ = say(live_assistant, sender, "qwpoe zmxnv")
     second, payloads = say(live_assistant, sender, "lkjasd poiqwe")
     assert first != second

@@ -33,6 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from clinic import migrate
 from clinic.request_store import RequestStore
@@ -41,7 +42,17 @@ from clinic.sms_state import SmsState
 from clinic.staff_accounts import StaffAccounts
 
 REPO = Path(__file__).resolve().parent.parent
-TABLES = {"requests", "status_history", "sms_opt_outs", "sms_offered_options", "staff_users"}
+TABLES = {
+    "requests",
+    "status_history",
+    "sms_opt_outs",
+    "sms_offered_options",
+    "sms_processed_messages",
+    "staff_users",
+    "erasure_log",
+}
+# The last revision whose tables are still exactly the ones the code before Alembic made.
+LEGACY_EQUIVALENT = "0003"
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 
 # What the code before Alembic created on first use (each store its own tables,
@@ -136,12 +147,43 @@ def legacy_metadata_without(*names: str) -> MetaData:
 
 
 def test_an_empty_database_is_migrated_to_exactly_the_schema(database_url: str, engine: Engine) -> None:
+    # Up to 0003: the same tables the code before Alembic created, constraint for constraint.
+    migrate.upgrade(database_url, LEGACY_EQUIVALENT)
+    assert differences(engine, legacy_metadata_without("schema_info")) == []
     migrate.upgrade(database_url)
     assert revision(engine) == heads()
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert differences(engine, metadata) == []
-    # The same tables the code before Alembic created, constraint for constraint.
+
+
+def test_idempotency_keys_are_unique_and_rows_without_one_are_kept(database_url: str, engine: Engine) -> None:
+    migrate.upgrade(database_url, LEGACY_EQUIVALENT)
+    row = {
+        "created_at": NOW,
+        "updated_at": NOW,
+        "kind": "booking",
+        "channel": "rest",
+        "sender_id": "visitor",
+        "urgency": "normal",
+        "status": "new",
+        "answers": "{}",
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(legacy_requests).values(reference="PT-OLD234", **row))
+    migrate.upgrade(database_url)
+    keyed = Table("requests", MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        conn.execute(insert(keyed).values(reference="PT-NEW234", idempotency_key="visitor:run-1", **row))
+        conn.execute(insert(keyed).values(reference="PT-NUL234", **row))  # no key: never collides
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(keyed).values(reference="PT-TWO234", idempotency_key="visitor:run-1", **row))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM requests")).scalar() == 3
+    migrate.downgrade(database_url, LEGACY_EQUIVALENT)
+    assert "sms_processed_messages" not in inspect(engine).get_table_names()
     assert differences(engine, legacy_metadata_without("schema_info")) == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM requests")).scalar() == 3
 
 
 def test_a_database_made_by_the_old_code_keeps_every_row(database_url: str, engine: Engine) -> None:

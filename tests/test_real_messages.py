@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +26,7 @@ from clinic.red_flags import EMERGENCY, LEVELS, URGENT
 from clinic.request_store import RequestStore
 from clinic.triage import default_triage
 from tests.conftest import REPO, skip_or_fail
+from tests.live_ids import new_rest_sender
 from tests.test_live_rest import say
 
 pytestmark = pytest.mark.live
@@ -80,7 +80,7 @@ def replayed(live_assistant) -> list[dict[str, Any]]:
     rows = [r for r in rows if r["id"] not in DISPUTED]
 
     def run(row: dict[str, Any]) -> dict[str, Any]:
-        sender = f"eval-{uuid.uuid4()}"
+        sender = new_rest_sender(live_assistant)
         replies = say(live_assistant, sender, row["text"])
         return {**row, "sender": sender, "replies": replies, "outcome": outcome(replies)}
 

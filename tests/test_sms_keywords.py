@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.sms_keywords import Keyword, carrier_keyword, help_reply
+from clinic import sms_segments
 from clinic.directory import load_directory
 
 
@@ -31,8 +32,8 @@ def test_words_inside_a_sentence_are_dialogue(text):
     assert carrier_keyword(text) is None
 
 
-def test_help_reply_names_the_clinic_line_and_how_to_opt_out():
-    main_line = load_directory().main_line
-    reply = help_reply(main_line)
-    assert main_line.name in reply and main_line.phone_display in reply and "STOP" in reply
-    assert len(reply) <= 320
+def test_help_reply_names_the_clinic_its_line_and_how_to_opt_out():
+    directory = load_directory()
+    reply = help_reply(directory)
+    assert directory.name in reply and directory.main_line.phone_display in reply and "STOP" in reply
+    assert sms_segments.segments(reply) <= 2

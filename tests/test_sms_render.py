@@ -1,11 +1,11 @@
-"""The SMS renderer: plain text, numbered choices, parts that fit in 320 characters."""
+"""The SMS renderer: plain text, one choice per line, parts of at most two segments."""
 
 from __future__ import annotations
 
 import pytest
 
 from channels.sms_render import (
-    MAX_SMS_CHARS,
+    MAX_SMS_SEGMENTS,
     Option,
     chosen_option,
     numbered_options,
@@ -13,7 +13,7 @@ from channels.sms_render import (
     render_replies,
     split_message,
 )
-from clinic import exercise_replies
+from clinic import exercise_replies, sms_segments
 from clinic.content import get_content
 
 CAPABILITIES_BUTTONS = [
@@ -43,10 +43,17 @@ def test_plain_text_leaves_ordinary_symbols_alone():
     assert plain_text(text) == text
 
 
-def test_numbered_options_read_as_a_sentence():
-    assert numbered_options(["Hip kick"]) == "Reply 1 for Hip kick."
-    assert numbered_options(["Yes", "No"]) == "Reply 1 for Yes or 2 for No."
-    assert numbered_options(["A", "B", "C"], first=4) == "Reply 4 for A, 5 for B or 6 for C."
+def test_numbered_options_come_one_per_line():
+    assert numbered_options(["Yes", "No"]) == "Reply with a number:\n1 Yes\n2 No"
+    assert numbered_options(["A", "B", "C"], first=4) == "Reply with a number:\n4 A\n5 B\n6 C"
+
+
+def test_a_lone_button_is_a_yes_question_not_a_menu_of_one():
+    reply = render_replies([{"text": "Or book a visit here.", "buttons": CAPABILITIES_BUTTONS[2:]}])
+    assert reply.parts == ("Or book a visit here.\n\nReply YES for Talk to a person.",)
+    for answer in ("yes", "YES!", "ok", "talk to a person"):
+        assert chosen_option(answer, reply.options) == reply.options[0]
+    assert chosen_option("no", reply.options) is None
 
 
 def test_short_text_is_one_part():
@@ -59,37 +66,45 @@ def test_long_text_splits_at_boundaries_without_cutting_words():
     text = f"First paragraph.\n\n{sentences}\nA last line."
     parts = split_message(text)
     assert len(parts) > 1
-    assert all(len(part) <= MAX_SMS_CHARS for part in parts)
+    assert all(sms_segments.segments(part) <= MAX_SMS_SEGMENTS for part in parts)
     assert " ".join(parts).split() == text.split()
     assert all(part.endswith(".") for part in parts)
 
 
+def test_a_text_with_one_non_gsm_character_is_split_by_ucs2_segments():
+    text = " ".join(["Zoë said the stretch helps."] * 12)
+    assert sms_segments.count(text).encoding == sms_segments.UCS2
+    parts = split_message(text)
+    assert len(parts) > 1 and all(sms_segments.segments(part) <= MAX_SMS_SEGMENTS for part in parts)
+    assert " ".join(parts).split() == text.split()
+
+
 def test_a_word_longer_than_a_message_is_the_only_thing_cut():
     url = "https://example.org/" + "x" * 400
-    parts = split_message(f"See {url} now", limit=160)
-    assert all(len(part) <= 160 for part in parts)
+    parts = split_message(f"See {url} now")
+    assert all(sms_segments.segments(part) <= MAX_SMS_SEGMENTS for part in parts)
     assert "".join(parts[1:-1]) in url and parts[0] == "See" and parts[-1].endswith(" now")
 
 
 @pytest.mark.parametrize("exercise", list(get_content().exercises.values()), ids=lambda e: e.key)
-def test_full_exercise_instructions_fit_in_sms_parts_ending_with_the_safety_line(exercise):
+def test_an_exercise_on_sms_is_one_reply_of_two_segments_ending_with_the_safety_line(exercise):
     content = get_content()
-    text = exercise_replies.full_instructions(content, exercise).text
-    # Rasa's collecting channel delivers each paragraph as its own message.
-    reply = render_replies([{"text": part} for part in text.split("\n\n")])
-    assert len(reply.parts) > 1
-    assert all(len(part) <= MAX_SMS_CHARS for part in reply.parts)
-    assert " ".join(reply.parts).split() == text.split()
-    assert reply.parts[-1].endswith(content.disclaimer)
+    page = f"https://www.example-clinic.org/exercises/{exercise.key}"
+    text = exercise_replies.sms_instructions(content, exercise, page).text
+    reply = render_replies([{"text": text}])
+    assert len(reply.parts) == 1 and sms_segments.segments(reply.parts[0]) <= MAX_SMS_SEGMENTS
+    assert page in reply.parts[0] and exercise.steps[0] in reply.parts[0]
+    assert reply.parts[0].endswith(content.disclaimer)
 
 
-def test_every_single_step_fits_in_one_sms_with_the_safety_line():
+def test_on_sms_only_the_first_step_carries_the_safety_line():
     content = get_content()
     for exercise in content.exercises.values():
         for index in range(len(exercise.steps)):
-            text = exercise_replies.single_step(content, exercise, index).text
+            text = exercise_replies.single_step(content, exercise, index, on_sms=True).text
             parts = render_replies([{"text": text}]).parts
-            assert len(parts) == 1 and parts[0].endswith(content.disclaimer)
+            assert len(parts) == 1 and sms_segments.segments(parts[0]) <= MAX_SMS_SEGMENTS
+            assert parts[0].endswith(content.disclaimer) == (index == 0)
 
 
 def test_buttons_become_numbered_options_after_their_text():
@@ -101,7 +116,7 @@ def test_buttons_become_numbered_options_after_their_text():
     )
     assert reply.parts == (
         "Here's what I can help with.\n\nWhich one?\n\n"
-        "Reply 1 for Hip kick, 2 for Hamstring stretch or 3 for Talk to a person.",
+        "Reply with a number:\n1 Hip kick\n2 Hamstring stretch\n3 Talk to a person",
     )
     assert [o.payload for o in reply.options] == [b["payload"] for b in CAPABILITIES_BUTTONS]
 
@@ -113,7 +128,8 @@ def test_options_are_numbered_across_the_turn():
             {"text": "Second", "buttons": CAPABILITIES_BUTTONS[1:]},
         ]
     )
-    assert "Reply 2 for Hamstring stretch or 3 for Talk to a person." in reply.parts[0]
+    assert "Reply with a number:\n1 Hip kick" in reply.parts[0]
+    assert "Reply with a number:\n2 Hamstring stretch\n3 Talk to a person" in reply.parts[0]
     assert len(reply.options) == 3
 
 

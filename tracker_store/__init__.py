@@ -1,0 +1,1 @@
+"""Rasa tracker stores of our own: ``ConsentTrackerStore`` wraps the configured one."""

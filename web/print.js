@@ -1,0 +1,4 @@
+// The exercise page's "Print this page" button.
+document.querySelector(".print").addEventListener("click", function () {
+  window.print();
+});
