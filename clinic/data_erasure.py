@@ -29,7 +29,7 @@ from clinic import tracker_events
 from clinic.database import URL_ENV_VAR, LazyEngine, describe_error
 from clinic.migrate import ensure_current
 from clinic.request_store import StoreUnavailable
-from clinic.schema import erasure_log, history_table, requests_table
+from clinic.schema import erasure_log, history_table, processed_messages, requests_table
 
 RETENTION_ENV_VAR = "CLINIC_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
@@ -87,7 +87,8 @@ class DataEraser:
         return erasure
 
     def purge(self, days: int, tracker: Engine | None = None, now: datetime | None = None) -> Erasure:
-        """Remove what is older than ``days``: idle conversations without an open request, closed requests."""
+        """Remove what is older than ``days``: idle conversations without an open request, closed
+        requests, and the record of which SMS deliveries were processed."""
         cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
         with self._transaction("purging old data") as conn:
             requests = self._delete_requests(
@@ -104,6 +105,8 @@ class DataEraser:
             conversations = (
                 tracker_events.delete_idle_conversations(tracker, cutoff, keep=open_senders) if tracker else 0
             )
+            # Twilio retries a message within hours; older delivery ids only take room.
+            conn.execute(delete(processed_messages).where(processed_messages.c.processed_at < cutoff))
             erasure = Erasure(conversations, requests)
             self._audit(conn, RETENTION, None, erasure)
         return erasure

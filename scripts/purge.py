@@ -44,9 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         if tracker is not None:
             tracker.dispose()
     where = "" if tracker else " (no SQL tracker store configured: conversations left alone)"
+    conversations, requests = purged.conversations_removed, purged.requests_removed
     print(
-        f"Removed {purged.conversations_removed} conversation(s) and {purged.requests_removed} closed "
-        f"request(s) older than {days} days{where}."
+        f"Removed {conversations} conversation{'' if conversations == 1 else 's'} and {requests} closed "
+        f"request{'' if requests == 1 else 's'} older than {days} days{where}."
     )
     return 0
 

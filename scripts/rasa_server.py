@@ -124,12 +124,19 @@ def _sql_tracker_store_keeps_trackers() -> None:
     rasa.core.tracker_store.SQLTrackerStore = CachedSQLTrackerStore
 
 
+def _past_states_extended_between_calls() -> None:
+    from scripts import past_states
+
+    past_states.install()
+
+
 def main() -> None:
     log_redaction.install()  # no message, slot value or tracker dump reaches the log
     _validate_action_responses_with_one_validator()
     _resolve_event_types_from_a_table()
     _freeze_the_loaded_model_out_of_garbage_collection()
     _sql_tracker_store_keeps_trackers()
+    _past_states_extended_between_calls()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

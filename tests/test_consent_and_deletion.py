@@ -12,11 +12,12 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, select, text, update
 
 from clinic.data_erasure import DataEraser, conversation_digest
 from clinic.request_store import RequestStore
-from clinic.schema import requests_table
+from clinic.schema import processed_messages, requests_table
+from clinic.sms_state import SmsState
 from tests.conftest import REPO
 from tests.console_harness import csrf_token, store_conversation
 from tests.live_ids import new_rest_sender
@@ -178,6 +179,16 @@ def test_purge_removes_what_is_older_than_the_retention_period(tmp_path):
                 .where(requests_table.c.sender_id == name)
                 .values(updated_at=long_ago, created_at=long_ago)
             )
+    sms = SmsState(db_url)
+    for sid in ("SM" + "0" * 32, "SM" + "1" * 32):
+        assert sms.first_delivery(sid)
+    with engine.begin() as conn:
+        conn.execute(
+            update(processed_messages)
+            .where(processed_messages.c.message_sid == "SM" + "0" * 32)
+            .values(processed_at=long_ago)
+        )
+    sms.dispose()
     for sender in ("old-chat", "recent-chat", "old-open"):
         store_conversation(tracker_url, sender, [("user", "hello"), ("bot", "Hi!")])
     tracker = create_engine(tracker_url, future=True)
@@ -202,13 +213,16 @@ def test_purge_removes_what_is_older_than_the_retention_period(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "Removed 1 conversation(s) and 1 closed request(s) older than 90 days." in result.stdout
+    assert "Removed 1 conversation and 1 closed request older than 90 days." in result.stdout
 
     assert store.get(saved["old-closed"].reference) is None
     assert store.get(saved["recent-closed"].reference) is not None and store.get(saved["old-open"].reference)
     with tracker.connect() as conn:
         left = set(conn.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
     assert left == {"recent-chat", "old-open"}  # an open request keeps its conversation
+    with engine.connect() as conn:
+        deliveries = set(conn.execute(select(processed_messages.c.message_sid)).scalars())
+    assert deliveries == {"SM" + "1" * 32}
     assert [(a["requested_by"], a["conversation"]) for a in DataEraser(db_url).audit_log()] == [
         ("retention", None)
     ]

@@ -6,6 +6,7 @@ reports/artifacts/."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 import urllib.request
 import uuid
@@ -67,7 +68,7 @@ def logged_in_page(browser, live_assistant, user: str, size: str, clock: bool = 
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.click("button:has-text('Log in')")
-    page.locator("#queue-status", has_text="request(s)").wait_for(timeout=10_000)
+    page.locator("#queue-status", has_text=re.compile(r"\d+ requests? · updated")).wait_for(timeout=10_000)
     return context, page
 
 

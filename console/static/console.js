@@ -119,7 +119,7 @@ function setUpQueue(form) {
       const updated = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit",
         timeZone: form.dataset.timezone });
       status.textContent = result.total
-        ? `${result.total} request(s) · updated ${updated}`
+        ? `${result.total} request${result.total === 1 ? "" : "s"} · updated ${updated}`
         : `No requests match · updated ${updated}`;
     } catch (error) {
       if (mine === loads) status.textContent = error.message;
