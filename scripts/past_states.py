@@ -7,12 +7,14 @@ and a state depends only on the applied events before it, so ``past_states`` her
 per tracker, domain and ``omit_unset_slots``, the applied events it replayed, the replayed
 tracker and the states so far, and replays only the events added since.
 
-Rasa's own computation (``Domain.states_for_tracker_history``) is used whenever the
-applied events are not the kept ones plus new ones at the end: a revert, restart, new
-session, a form's repeated execution (Rasa drops the events since its previous
-execution), or events dropped by ``max_event_history``; and always with
-``ignore_rule_only_turns``, whose states also depend on the states before them.
-tests/test_past_states.py compares both on real conversations.
+The replay starts again from the first event, as Rasa's does, whenever the applied
+events are not the kept ones plus new ones at the end: a revert, restart, new session, a
+form's repeated execution (Rasa drops the events since its previous execution), or
+events dropped by ``max_event_history``. With ``ignore_rule_only_turns`` (not RulePolicy's
+case), whose states also depend on the states before them, Rasa's own code runs.
+``applied_events`` (which events count, after reverts and restarts) is kept the same way.
+tests/test_past_states.py compares both with Rasa's own, event after event, on the test
+stories and rules with reverts, restarts and new sessions inserted.
 """
 
 from __future__ import annotations

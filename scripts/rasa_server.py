@@ -1,5 +1,5 @@
-"""`rasa`, with five workarounds for costs of Rasa 3.6 that `make bench` measured
-(profiles and numbers: reports/bench_profile.md).
+"""`rasa`, with six workarounds for costs of Rasa 3.6 that `make bench` measured
+(profiles and numbers: reports/bench_profile.md), and one for a lock-store bug (7).
 
     python -m scripts.rasa_server run --model models/clinic-assistant.tar.gz ...
 
@@ -33,6 +33,17 @@ Its HTTP API is off unless $RASA_API_TOKEN is set, and then requires that token.
    its messages while the database still holds what it held then. With 3 and 4, the
    CPU per message at turn 100 fell to 0.4x (122 to 48 ms, one alternating run), and
    tracker retrieval from 32 % of the samples to under 1 %.
+6. For every action prediction RulePolicy asks for the tracker's past states, which Rasa
+   computes by replaying the whole session into a fresh tracker (and works out which
+   events a revert or a form undid, for every event, several times per message): a
+   quarter of the busy time at turns 100-160 after 5. scripts/past_states.py extends the
+   previous call's replay while the tracker (kept by 5) only gains events, and replays
+   from the start, as Rasa does, after a revert, restart, new session or a form's repeated
+   execution (tests/test_past_states.py: the same states as Rasa's, event after event).
+   CPU per message at turns 1 / 50 / 100: 16.0 / 27.3 / 39.9 ms before, 15.4 / 20.9 /
+   27.3 after (``python -m scripts.bench_turns``, one run each, 2026-11-25).
+7. A message waiting for its conversation's lock renews its own ticket, which Rasa lets
+   expire while it waits, leaving it unserved until a 60 s timeout (scripts/lock_wait.py).
 """
 
 from __future__ import annotations
@@ -130,6 +141,12 @@ def _past_states_extended_between_calls() -> None:
     past_states.install()
 
 
+def _waiting_messages_keep_their_lock_tickets() -> None:
+    from scripts import lock_wait
+
+    lock_wait.install()
+
+
 def main() -> None:
     log_redaction.install()  # no message, slot value or tracker dump reaches the log
     _validate_action_responses_with_one_validator()
@@ -137,6 +154,7 @@ def main() -> None:
     _freeze_the_loaded_model_out_of_garbage_collection()
     _sql_tracker_store_keeps_trackers()
     _past_states_extended_between_calls()
+    _waiting_messages_keep_their_lock_tickets()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

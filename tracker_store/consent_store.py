@@ -39,18 +39,6 @@ from sqlalchemy import update
 from clinic import consent_redaction, tracker_events
 
 
-def _from_latest_user_message(tracker: DialogueStateTracker) -> list[Event]:
-    """The latest user message and the events after it (all events if there is none yet): what
-    ``consent_redaction`` looks at, without serialising the whole conversation on every message."""
-    turn: list[Event] = []
-    for event in reversed(tracker.events):
-        turn.append(event)
-        if event.type_name == "user":
-            break
-    turn.reverse()
-    return turn
-
-
 class ConsentTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(
         self,
@@ -88,12 +76,11 @@ class ConsentTrackerStore(TrackerStore, SerializedTrackerAsText):
         return await self._inner.retrieve_full_tracker(conversation_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        this_turn = [event.as_dict() for event in _from_latest_user_message(tracker)]
-        if consent_redaction.erasure_requested_this_turn(this_turn):
+        events = [event.as_dict() for event in tracker.events]
+        if consent_redaction.erasure_requested_this_turn(events):
             self._remove(tracker.sender_id)
             return
-        if consent_redaction.consent_refused_this_turn(this_turn):
-            events = [event.as_dict() for event in tracker.events]
+        if consent_redaction.consent_refused_this_turn(events):
             redacted = consent_redaction.redact_form_run(events)
             self._rewrite_stored(tracker.sender_id, events, redacted)
             tracker = DialogueStateTracker.from_events(
