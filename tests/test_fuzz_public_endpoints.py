@@ -29,10 +29,11 @@ FAST = settings(
     max_examples=40,
     deadline=None,
     database=None,
-    derandomize=False,
+    derandomize=True,  # the same examples on every run: CI must not fail by chance
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SLOW = settings(FAST, max_examples=12)  # each example is a whole dialogue turn
+HEADER_CHARS = st.characters(min_codepoint=33, max_codepoint=126)  # what a client can send in a header
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
@@ -114,16 +115,12 @@ def test_twilio_webhook_survives_hostile_forms_signed_or_not(live_assistant, sto
     form_type = {"Content-Type": "application/x-www-form-urlencoded"}
 
     @FAST
-    @given(form=form_fields, signature=st.none() | st.text(max_size=30))
+    # Any signature an HTTP client can put in a header: visible ASCII.
+    @given(form=form_fields, signature=st.none() | st.text(alphabet=HEADER_CHARS, max_size=30))
     def unsigned(form, signature):
         headers = {**form_type, **({"X-Twilio-Signature": signature} if signature else {})}
-        try:
-            headers_ok = all(v.isascii() for v in headers.values())
-        except AttributeError:
-            headers_ok = False
-        if headers_ok:
-            status = send(url, urllib.parse.urlencode(form).encode(), headers)
-            assert status in (400, 403), status
+        status = send(url, urllib.parse.urlencode(form).encode(), headers)
+        assert status in (400, 403), status
 
     @SLOW
     @given(form=form_fields, body=hostile_text)
@@ -167,7 +164,7 @@ def test_web_pages_survive_hostile_paths(live_assistant, stored_before):
     @FAST
     @given(
         path=st.one_of(
-            st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40),
+            st.text(alphabet=HEADER_CHARS, max_size=40),
             st.sampled_from(["exercises/../../etc/passwd", "exercises/%2e%2e/%2e%2e/", "exercises//", "%00"]),
         )
     )
