@@ -20,10 +20,12 @@ SHARED_SECRETS = {
 def local_secret(env_name: str, var_dir: Path) -> str:
     """``$env_name`` if set, else the secret stored in ``var_dir`` (made on first use)."""
     from_env = os.environ.get(env_name, "").strip()
-    if from_env:
-        return from_env
-    path = var_dir / SHARED_SECRETS[env_name]
-    var_dir.mkdir(parents=True, exist_ok=True)
+    return from_env or stored_secret(var_dir / SHARED_SECRETS[env_name])
+
+
+def stored_secret(path: Path) -> str:
+    """The secret in ``path``, generated on first use (owner-only), so it survives restarts."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

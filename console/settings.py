@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinic.local_secrets import CONVERSATION_ID_SECRET, local_secret
+from clinic.local_secrets import CONVERSATION_ID_SECRET, local_secret, stored_secret
 from console.transcripts import tracker_db_url_from_endpoints
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ def settings_from_env(var_dir: Path = DEFAULT_VAR_DIR) -> Settings:
     """Settings from $CONSOLE_SECRET_KEY, $CLINIC_DB_URL, $TRACKER_DB_URL, $RASA_URL,
     $CONVERSATION_ID_SECRET and $CONSOLE_SECURE_COOKIE, with defaults for one machine."""
     return Settings(
-        secret_key=os.environ.get("CONSOLE_SECRET_KEY") or _stored_secret_key(var_dir),
+        secret_key=os.environ.get("CONSOLE_SECRET_KEY") or stored_secret(var_dir / SECRET_KEY_FILE),
         db_url=os.environ.get("CLINIC_DB_URL") or None,
         tracker_db_url=os.environ.get("TRACKER_DB_URL")
         or tracker_db_url_from_endpoints(REPO / "endpoints.yml", base_dir=REPO),
@@ -38,17 +37,3 @@ def settings_from_env(var_dir: Path = DEFAULT_VAR_DIR) -> Settings:
         conversation_id_secret=local_secret(CONVERSATION_ID_SECRET, var_dir),
         secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "").lower() in ("1", "true", "yes"),
     )
-
-
-def _stored_secret_key(var_dir: Path) -> str:
-    """The key in ``var_dir``, generated on first use, so sessions survive restarts."""
-    path = var_dir / SECRET_KEY_FILE
-    var_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return key
