@@ -27,11 +27,13 @@ $(VENV_STAMP): requirements.txt constraints.txt scripts/bootstrap.sh
 
 # Debian's Chromium for the browser tests (no browser download).
 browser:
-	@scripts/install_browser.sh
+	@scripts/install_debian_package.sh /usr/bin/chromium chromium "the browser tests"
 
-# Debian's nginx, the scaled profile's load balancer.
+# Debian's nginx, the scaled profile's load balancer. nginx-light is the smallest
+# build with what it uses (proxy, upstream hash, WebSocket upgrade); the package's
+# own service is not used: scripts/scaled.py runs nginx with a config of its own.
 nginx:
-	@scripts/install_nginx.sh
+	@scripts/install_debian_package.sh /usr/sbin/nginx nginx-light "the scale-out tests and make run-scaled"
 
 # The website's chat widget (rasa-webchat), from the committed lockfile; npm
 # rewrites the stamp, so this reinstalls only when package-lock.json is newer.

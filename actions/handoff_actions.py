@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.form_validation import validated
 from actions.request_keys import form_run_key
 from clinic import intake_answers
+from clinic.apologies import too_many_requests
 from clinic.channels import SMS_CHANNEL
 from clinic.directory import Clinic, load_directory
 from clinic.intake_answers import InvalidAnswer
@@ -144,12 +145,7 @@ class ActionRequestCallback(Action):
                 idempotency_key=form_run_key(tracker, "callback", "callback_form"),
             )
         except TooManyRequests:
-            dispatcher.utter_message(
-                text=(
-                    "You've already sent us several requests today, so I can't add another call-back "
-                    f"here. Please call {contact_line(tracker)} and we'll help you directly."
-                )
-            )
+            dispatcher.utter_message(text=too_many_requests("another call-back", contact_line(tracker)))
             return reset
         except StoreUnavailable:
             dispatcher.utter_message(

@@ -16,6 +16,7 @@ from actions.handoff_actions import phone_answer, phone_from_sms_sender
 from actions.request_keys import form_run_key
 from actions.triage_actions import escalate_red_flag
 from clinic import intake_answers
+from clinic.apologies import too_many_requests
 from clinic.directory import Clinic, load_directory
 from clinic.request_answers import label, pain_words
 from clinic.request_store import StoreUnavailable, TooManyRequests, shared_store
@@ -212,12 +213,7 @@ class ActionSubmitIntake(Action):
                 idempotency_key=form_run_key(tracker, "booking", "intake_form"),
             )
         except TooManyRequests:
-            dispatcher.utter_message(
-                text=(
-                    "You've already sent us several requests today, so I can't add another one here. "
-                    f"Please call {phone} and the front desk will help you directly."
-                )
-            )
+            dispatcher.utter_message(text=too_many_requests("another one", phone))
             return reset_form_slots()
         except StoreUnavailable:
             dispatcher.utter_message(

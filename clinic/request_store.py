@@ -246,11 +246,7 @@ class RequestStore:
         """
         _require_choice("urgency", urgency, URGENCIES)
         with self._connection("adding to an urgent request", transaction=True) as conn:
-            row = conn.execute(_by_reference(reference).with_for_update()).first()
-            if row is None:
-                raise RequestNotFound(f"no request with reference {reference!r}")
-            if row.kind != "urgent":
-                raise ValueError(f"request {row.reference} is a {row.kind} request, not an urgent one")
+            row = _locked_urgent_row(conn, reference)
             answers = json.loads(row.answers)
             flags = list(answers.get("red_flags") or [])
             answers["red_flags"] = flags + [flag for flag in red_flags if flag not in flags]
@@ -321,9 +317,7 @@ class RequestStore:
         if not changed_by.strip():
             raise ValueError("changed_by must name who changed the status")
         with self._connection("changing a request status", transaction=True) as conn:
-            row = conn.execute(_by_reference(reference).with_for_update()).first()
-            if row is None:
-                raise RequestNotFound(f"no request with reference {reference!r}")
+            row = _locked_row(conn, reference)
             old = row.status
             if old != status:
                 self._record_status(conn, row, status, changed_by)
@@ -353,11 +347,7 @@ class RequestStore:
         """
         values = {key: value for key, value in (("contact_name", name), ("contact_phone", phone)) if value}
         with self._connection("adding contact details", transaction=True) as conn:
-            row = conn.execute(_by_reference(reference).with_for_update()).first()
-            if row is None:
-                raise RequestNotFound(f"no request with reference {reference!r}")
-            if row.kind != "urgent":
-                raise ValueError(f"request {row.reference} is a {row.kind} request, not an urgent one")
+            row = _locked_urgent_row(conn, reference)
             if values:
                 now = datetime.now(timezone.utc)
                 query = update(requests_table).where(requests_table.c.id == row.id)
@@ -481,6 +471,21 @@ def _normalise_reference(reference: str) -> str:
 
 def _by_reference(reference: str) -> Select:
     return select(requests_table).where(requests_table.c.reference == _normalise_reference(reference))
+
+
+def _locked_row(conn: Connection, reference: str) -> Row:
+    """The request's row, locked until the transaction ends."""
+    row = conn.execute(_by_reference(reference).with_for_update()).first()
+    if row is None:
+        raise RequestNotFound(f"no request with reference {reference!r}")
+    return row
+
+
+def _locked_urgent_row(conn: Connection, reference: str) -> Row:
+    row = _locked_row(conn, reference)
+    if row.kind != "urgent":
+        raise ValueError(f"request {row.reference} is a {row.kind} request, not an urgent one")
+    return row
 
 
 def _to_request(row: Row) -> StoredRequest:

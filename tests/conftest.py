@@ -134,7 +134,7 @@ def browser():
     """Chromium for one test module: Playwright's sync API keeps an event loop running in the
     main thread while it is open, which would break every later test that calls asyncio.run()."""
     if not Path(CHROMIUM).exists():
-        skip_or_fail(f"{CHROMIUM} not installed (scripts/install_browser.sh installs it)")
+        skip_or_fail(f"{CHROMIUM} not installed (`make browser` installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -47,7 +47,7 @@ def scaled(trained_model: Path, postgres_engine: Engine, tmp_path_factory: pytes
     """2 Rasa servers behind nginx on free ports, with fresh databases (created by the
     profile itself) and a fresh Redis key prefix."""
     if not Path(NGINX).exists():
-        skip_or_fail(f"{NGINX} not installed (scripts/install_nginx.sh installs it: make nginx)")
+        skip_or_fail(f"{NGINX} not installed (`make nginx` installs it)")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:
@@ -161,7 +161,7 @@ def test_a_refused_tracker_store_stops_the_start_before_any_server(postgres_engi
     """A tracker database that takes no writes (here: a role without CREATE on it)
     is refused with a message; Rasa on its own would serve from memory."""
     if not Path(NGINX).exists():
-        skip_or_fail(f"{NGINX} not installed (scripts/install_nginx.sh installs it: make nginx)")
+        skip_or_fail(f"{NGINX} not installed (`make nginx` installs it)")
     role = f"scale_ro_{uuid.uuid4().hex[:8]}"
     database = f"{role}_tracker"
     with postgres_engine.connect() as conn:
