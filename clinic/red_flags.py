@@ -66,10 +66,12 @@ class Combination:
 
 @dataclass(frozen=True)
 class ContextCues:
-    """ConText-style cues: ``before`` a sign within ``window`` words, or ``after`` it."""
+    """ConText-style cues: ``before`` a sign within ``window`` words, or ``after`` it;
+    a ``regex`` cue ("back in 2009") works on either side."""
 
     before: tuple[Phrase, ...]
     after: tuple[Phrase, ...]
+    regexes: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Context:
     cues: Mapping[str, ContextCues]
     past_verbs: tuple[Phrase, ...]  # with another person: "my dad had", "my mother died of"
     present: tuple[Phrase, ...]  # between a history cue and a sign, brings it back to now
+    recent: tuple[Phrase, ...]  # in the sign's clause, dates someone else's event to now
     already_checked: tuple[Phrase, ...]  # anywhere in a message: emergency becomes urgent
     in_care: tuple[Phrase, ...]  # anywhere in a message: signs cleared by care do not count
 
@@ -223,6 +226,7 @@ def _context(data: Any, where: str) -> Context:
         cues[kind] = ContextCues(
             before=_phrases(raw.get("before"), "before", here),
             after=_phrases(raw.get("after"), "after", here),
+            regexes=_regexes(raw.get("regex"), here),
         )
     return Context(
         window=_count(data, "window", f"{where}: context"),
@@ -231,6 +235,7 @@ def _context(data: Any, where: str) -> Context:
         cues=cues,
         past_verbs=_phrases(data.get("past_verbs"), "past_verbs", f"{where}: context"),
         present=_phrases(data.get("present"), "present", f"{where}: context"),
+        recent=_phrases(data.get("recent"), "recent", f"{where}: context"),
         already_checked=_phrases(data.get("already_checked"), "already_checked", f"{where}: context"),
         in_care=_phrases(data.get("in_care"), "in_care", f"{where}: context"),
     )

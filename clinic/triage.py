@@ -12,6 +12,7 @@ classifier's hunch can only ask the screening question (see the actions).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -112,6 +113,7 @@ class Triage:
         self._pseudo = PhraseIndex(context.pseudo)
         self._past = PhraseIndex(context.past_verbs)
         self._present = PhraseIndex(context.present)
+        self._recent = PhraseIndex(context.recent)
         self._checked = PhraseIndex(context.already_checked)
         self._in_care = PhraseIndex(context.in_care)
         self._cue_index = {
@@ -119,6 +121,7 @@ class Triage:
             for kind, cues in context.cues.items()
             for where in ("before", "after")
         }
+        self._cue_regexes = {kind: cues.regexes for kind, cues in context.cues.items() if cues.regexes}
         self._signs = {sign.key: _CompiledSign.of(sign) for sign in rules.signs}
         self._medical = PhraseIndex(rules.medical_words)
         self._therapy = PhraseIndex([*rules.therapy_words, *therapy_words])
@@ -179,6 +182,9 @@ class Triage:
             for start, end, _ in index.find(stems):
                 if not any(_overlaps((start, end), p) for p in pseudo):
                     scan.cues.setdefault(kind, []).append(((start, end), where))
+        for kind, patterns in self._cue_regexes.items():
+            for span in _pattern_spans(patterns, sentence):
+                scan.cues.setdefault(kind, []).extend([(span, "before"), (span, "after")])
         return scan
 
     def _sign_in(self, compiled: _CompiledSign, scan: _Scan) -> tuple[list[Finding], list[Finding]]:
@@ -227,19 +233,38 @@ class Triage:
                 ):
                     continue
                 span = (match.start, match.end)
-                past = self._between(self._past, scan, cue, span)
+                past = self._between(self._past, scan, cue, span, clause=scan.clause[span[0]])
                 if kind == "other_person" and not (sign.history_counts or past):
                     continue  # a carer reporting someone's symptoms now: it counts
+                if kind == "other_person" and not sign.history_counts and self._now_for_them(scan, cue, span):
+                    continue  # "my mom had a bad fall yesterday": their problem now, reported by a carer
                 if kind == "historical" and self._between(self._present, scan, cue, span):
                     continue
                 return kind
         return None
 
+    def _now_for_them(self, scan: _Scan, cue: Span, span: Span) -> bool:
+        """Someone else's event dated to now: a present word between the person and the
+        sign ("my husband had surgery and now can't walk"), or a recent one in the
+        sign's own clause ("my mom had a fall yesterday")."""
+        if self._between(self._present, scan, cue, span):
+            return True
+        clause = scan.clause[span[0]]
+        return any(
+            s >= cue[1] and scan.clause[s] == clause and not _overlaps((s, e), cue)
+            for s, e, _ in self._recent.find(scan.stems)
+        )
+
     @staticmethod
-    def _between(words: PhraseIndex, scan: _Scan, cue: Span, span: Span) -> bool:
-        """One of ``words`` between a cue and the sign, on whichever side the cue is."""
+    def _between(words: PhraseIndex, scan: _Scan, cue: Span, span: Span, clause: int | None = None) -> bool:
+        """One of ``words`` between a cue and the sign, on whichever side the cue is;
+        with ``clause``, only in that clause ("my wife had surgery and she can't walk":
+        the past verb is about the surgery, not about the walking)."""
         low, high = (cue[1], span[0]) if cue[1] <= span[0] else (span[1], cue[0])
-        return any(low <= s and e <= high for s, e, _ in words.find(scan.stems))
+        return any(
+            low <= s and e <= high and (clause is None or scan.clause[s] == clause)
+            for s, e, _ in words.find(scan.stems)
+        )
 
     @staticmethod
     def _finding(sign: Sign, span: Span, scan: _Scan, discounted_as: str | None) -> Finding:
@@ -283,7 +308,12 @@ def _merge(matches: Iterable[_Match]) -> list[_Match]:
 
 
 def _regex_spans(sign: Sign, sentence: Sentence) -> Iterable[Span]:
-    for pattern in sign.regexes:
+    return _pattern_spans(sign.regexes, sentence)
+
+
+def _pattern_spans(patterns: Iterable[re.Pattern[str]], sentence: Sentence) -> Iterable[Span]:
+    """The word spans that each match of ``patterns`` covers in the sentence."""
+    for pattern in patterns:
         for match in pattern.finditer(sentence.text):
             covered = [
                 i for i, w in enumerate(sentence.words) if w.start < match.end() and match.start() < w.end

@@ -1,4 +1,4 @@
-"""`rasa`, with six workarounds for costs of Rasa 3.6 that `make bench` measured
+"""`rasa`, with nine workarounds for costs of Rasa 3.6 that `make bench` measured
 (profiles and numbers: reports/bench_profile.md), and one for a lock-store bug (7).
 
     python -m scripts.rasa_server run --model models/clinic-assistant.tar.gz ...
@@ -44,6 +44,14 @@ Its HTTP API is off unless $RASA_API_TOKEN is set, and then requires that token.
    27.3 after (``python -m scripts.bench_turns``, one run each, 2026-11-25).
 7. A message waiting for its conversation's lock renews its own ticket, which Rasa lets
    expire while it waits, leaving it unserved until a 60 s timeout (scripts/lock_wait.py).
+8. Before every action Rasa copies the tracker by replaying the whole session;
+   scripts/tracker_copy.py copies its state directly.
+9. RulePolicy formats, checks and serialises every past state of the session for every
+   prediction; scripts/rule_states.py gives it the states its rules can reach.
+10. Every action server request carries every event of the session;
+   scripts/action_events.py sends the recent turns (and the current form run).
+   With 8-10 the cost of a message no longer grows with the conversation's length
+   (figures in the README's benchmark section).
 """
 
 from __future__ import annotations
@@ -147,6 +155,14 @@ def _waiting_messages_keep_their_lock_tickets() -> None:
     lock_wait.install()
 
 
+def _turn_cost_flat_with_conversation_length() -> None:
+    from scripts import action_events, rule_states, tracker_copy
+
+    tracker_copy.install()
+    rule_states.install()
+    action_events.install()
+
+
 def main() -> None:
     log_redaction.install()  # no message, slot value or tracker dump reaches the log
     _validate_action_responses_with_one_validator()
@@ -155,6 +171,7 @@ def main() -> None:
     _sql_tracker_store_keeps_trackers()
     _past_states_extended_between_calls()
     _waiting_messages_keep_their_lock_tickets()
+    _turn_cost_flat_with_conversation_length()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -9,8 +9,6 @@ sessions dropped in.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain, State
@@ -24,34 +22,11 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
-from rasa.shared.core.training_data.structures import StoryGraph
 
 from scripts import past_states
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-@cache
-def _domain() -> Domain:
-    return Domain.load(REPO / "domain.yml")
-
-
-@cache
-def _conversations() -> tuple[tuple[str, tuple[Event, ...]], ...]:
-    domain = _domain()
-    reader = YAMLStoryReader(domain)
-    steps = [
-        step
-        for path in [REPO / "tests" / "test_stories.yml", *sorted((REPO / "data" / "rules").glob("*.yml"))]
-        for step in reader.read_from_file(path)
-    ]
-    trackers = TrainingDataGenerator(
-        StoryGraph(steps), domain, remove_duplicates=False, augmentation_factor=0
-    ).generate_story_trackers()
-    return tuple((tracker.sender_id, tuple(tracker.events)) for tracker in trackers)
+from tests.story_conversations import conversations as _conversations
+from tests.story_conversations import domain as _domain
 
 
 def _rasa_applied_events(tracker: DialogueStateTracker) -> list[Event]:

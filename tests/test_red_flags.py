@@ -133,6 +133,12 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("i'm 52 and overweight, is it safe for me to do the hip kick thing?", ROUTINE),
         ("back feels worse after the stretch, should I keep doing it?", ROUTINE),
         ("pregnant (28 weeks), my lower back is killing me", ROUTINE),
+        ("I passed out at work today", URGENT),
+        ("a fever every day for a week now", URGENT),
+        ("the numbness in my groin started three days ago", EMERGENCY),
+        ("my mom had a bad fall yesterday", URGENT),
+        ("my wife had a hysterectomy 2 weeks ago and she can't walk", URGENT),
+        ("Why is Whiplash rated R?", ROUTINE),
     ],
 )
 def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
@@ -148,6 +154,9 @@ def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
         ("without any numbness or tingling down there", "negated"),
         ("I fell off a ladder three years ago", "historical"),
         ("I used to have chest pain", "historical"),
+        ("I broke my ankle back in 2009", "historical"),
+        ("my shoulder was dislocated before six months", "historical"),
+        ("I fainted once as a teenager", "historical"),
         ("my dad had a heart attack with chest pain", "other_person"),
         ("what if I lose control of my bladder?", "hypothetical"),
         ("Is foot drop an emergency?", "hypothetical"),

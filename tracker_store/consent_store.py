@@ -19,7 +19,7 @@ stored events this module can rewrite or remove.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Reversible
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -31,12 +31,22 @@ from rasa.core.tracker_store import (
     create_tracker_store,
 )
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import update
 
 from clinic import consent_redaction, tracker_events
+
+
+def _since_latest_user_message(events: Reversible[Event]) -> list[Event]:
+    """The events of this turn, without serialising the whole conversation on every save."""
+    turn: list[Event] = []
+    for event in reversed(events):
+        if isinstance(event, UserUttered):
+            break
+        turn.append(event)
+    return turn[::-1]
 
 
 class ConsentTrackerStore(TrackerStore, SerializedTrackerAsText):
@@ -76,11 +86,12 @@ class ConsentTrackerStore(TrackerStore, SerializedTrackerAsText):
         return await self._inner.retrieve_full_tracker(conversation_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        events = [event.as_dict() for event in tracker.events]
-        if consent_redaction.erasure_requested_this_turn(events):
+        this_turn = [event.as_dict() for event in _since_latest_user_message(tracker.events)]
+        if consent_redaction.erasure_requested_this_turn(this_turn):
             self._remove(tracker.sender_id)
             return
-        if consent_redaction.consent_refused_this_turn(events):
+        if consent_redaction.consent_refused_this_turn(this_turn):
+            events = [event.as_dict() for event in tracker.events]
             redacted = consent_redaction.redact_form_run(events)
             self._rewrite_stored(tracker.sender_id, events, redacted)
             tracker = DialogueStateTracker.from_events(
