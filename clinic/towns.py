@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import zipcodes
 
@@ -103,6 +103,30 @@ def _state_code(word: str) -> str | None:
     return word.upper() if len(word) == 2 and word.isalpha() else None
 
 
+class _ZipPoint(NamedTuple):
+    city: str
+    standard: bool  # a street ZIP, not a PO box or a single building
+    latitude: float
+    longitude: float
+
+
+def _active_zip_points() -> Iterator[tuple[str, _ZipPoint]]:
+    """(state, point) for every active ZIP, read a hundred ZIP prefixes at a time: the
+    package's whole list at once is 42,000 dicts, over 100 MB that the process keeps."""
+    for prefix in range(100):
+        for record in zipcodes.similar_to(f"{prefix:02d}"):
+            if record["active"]:
+                yield (
+                    record["state"],
+                    _ZipPoint(
+                        str(record["city"]),
+                        record["zip_code_type"] == "STANDARD",
+                        float(record["lat"]),
+                        float(record["long"]),
+                    ),
+                )
+
+
 @functools.lru_cache(maxsize=1)
 def town_index() -> dict[str, dict[str, Town]]:
     """Normalised town name -> state -> town centroid, built once from active ZIPs.
@@ -110,18 +134,17 @@ def town_index() -> dict[str, dict[str, Town]]:
     The centroid averages the town's standard (street) ZIPs; PO-box and
     single-building ZIPs are used only when a town has nothing else.
     """
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for record in zipcodes.list_all():
-        if record["active"]:
-            groups[(" ".join(tokens(record["city"])), record["state"])].append(record)
+    groups: dict[tuple[str, str], list[_ZipPoint]] = defaultdict(list)
+    for state, point in _active_zip_points():
+        groups[(" ".join(tokens(point.city)), state)].append(point)
     index: dict[str, dict[str, Town]] = defaultdict(dict)
-    for (city, state), records in groups.items():
-        chosen = [r for r in records if r["zip_code_type"] == "STANDARD"] or records
+    for (city, state), points in groups.items():
+        chosen = [p for p in points if p.standard] or points
         index[city][state] = Town(
-            name=str(records[0]["city"]),
+            name=points[0].city,
             state=state,
-            latitude=sum(float(r["lat"]) for r in chosen) / len(chosen),
-            longitude=sum(float(r["long"]) for r in chosen) / len(chosen),
-            zip_count=len(records),
+            latitude=sum(p.latitude for p in chosen) / len(chosen),
+            longitude=sum(p.longitude for p in chosen) / len(chosen),
+            zip_count=len(points),
         )
     return dict(index)
