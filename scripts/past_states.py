@@ -19,9 +19,11 @@ stories and rules with reverts, restarts and new sessions inserted.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +59,7 @@ class _Applied:
 _replays: dict[int, dict[bool, _Replay]] = {}  # by id(tracker); dropped when the tracker is collected
 _applied: dict[int, _Applied] = {}  # by id(tracker), as well
 _rasa_applied_events = DialogueStateTracker.applied_events
+_last_only: contextvars.ContextVar[int | None] = contextvars.ContextVar("past_states_last_only", default=None)
 
 
 def _is_extended(events: Sequence[Event], kept: list[Event]) -> bool:
@@ -165,9 +168,23 @@ def past_states(
         _replays.get(id(tracker), {}).pop(omit_unset_slots, None)
         raise
     replay.applied = applied
-    return [_copy(state) for state in replay.states] + [
-        _copy(_state(domain, replay.tracker, omit_unset_slots))
-    ]
+    earlier = replay.states
+    last = _last_only.get()
+    if last is not None:
+        earlier = earlier[max(0, len(earlier) - (last - 1)) :]
+    return [_copy(state) for state in earlier] + [_copy(_state(domain, replay.tracker, omit_unset_slots))]
+
+
+@contextlib.contextmanager
+def only_last(count: int) -> Iterator[None]:
+    """Within the block, ``past_states`` returns the last ``count`` states only (at least the
+    current one): a caller that reads only those (scripts/rule_states.py) need not have every
+    kept state copied for it."""
+    token = _last_only.set(max(count, 1))
+    try:
+        yield
+    finally:
+        _last_only.reset(token)
 
 
 def install() -> None:

@@ -44,10 +44,12 @@ Its HTTP API is off unless $RASA_API_TOKEN is set, and then requires that token.
    27.3 after (``python -m scripts.bench_turns``, one run each, 2026-11-25).
 7. A message waiting for its conversation's lock renews its own ticket, which Rasa lets
    expire while it waits, leaving it unserved until a 60 s timeout (scripts/lock_wait.py).
-8. Before every action Rasa copies the tracker by replaying the whole session;
-   scripts/tracker_copy.py copies its state directly.
+8. Before every action Rasa copies the tracker by replaying the whole session, and a
+   form rebuilds one from the session's events for every validation and question;
+   scripts/tracker_copy.py copies the state directly.
 9. RulePolicy formats, checks and serialises every past state of the session for every
-   prediction; scripts/rule_states.py gives it the states its rules can reach.
+   prediction; scripts/rule_states.py gives it (and has copied for it) only the states
+   its rules can reach.
 10. Every action server request carries every event of the session;
    scripts/action_events.py sends the recent turns (and the current form run).
    With 8-10 the cost of a message no longer grows with the conversation's length

@@ -11,7 +11,8 @@ and the lookup key of a conversation longer than every key the policy stored can
 one of them. So the policy is given the last ``N + 1`` states, N being the length of
 its longest stored key (rules, loop unhappy paths, rules not in stories): every rule
 sees exactly the states it saw before, and a conversation too long for any stored key
-still gives a key that matches none. tests/test_rule_states.py compares the policy's
+still gives a key that matches none. With scripts/past_states.py installed, only those
+states are copied for the policy at all (``only_last``). tests/test_rule_states.py compares the policy's
 predictions with and without this, after every event of the test stories and rules.
 """
 
@@ -29,6 +30,8 @@ from rasa.core.policies.rule_policy import (
 )
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from scripts import past_states
 
 _all_states = RulePolicy._prediction_states
 _reach: weakref.WeakKeyDictionary[RulePolicy, int] = weakref.WeakKeyDictionary()
@@ -62,7 +65,8 @@ def prediction_states(
     use_text_for_last_user_input: bool = False,
     rule_only_data: dict[str, Any] | None = None,
 ) -> list[State]:
-    states = _all_states(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
+    with past_states.only_last(reach(self) + 1):  # the featurizer may drop the last one
+        states = _all_states(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
     return states[-reach(self) :]
 
 

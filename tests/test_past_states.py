@@ -101,3 +101,16 @@ def test_a_new_domain_is_not_served_states_made_with_the_old_one() -> None:
     past_states.past_states(tracker, domain)
     other = Domain.from_dict({**domain.as_dict(), "slots": {}})
     assert past_states.past_states(tracker, other) == other.states_for_tracker_history(tracker)
+
+
+def test_only_the_last_states_when_asked() -> None:
+    domain = _domain()
+    for _, events in _conversations()[:20]:
+        tracker = DialogueStateTracker("grown", domain.slots)
+        for event in events:
+            tracker.update(event, domain)
+            every = past_states.past_states(tracker, domain)
+            for count in (1, 2, 4):
+                with past_states.only_last(count):
+                    assert past_states.past_states(tracker, domain) == every[-count:]
+            assert past_states.past_states(tracker, domain) == every  # only inside the block

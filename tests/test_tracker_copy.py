@@ -1,5 +1,7 @@
 """scripts/tracker_copy.py copies a tracker into the same state as Rasa's replay does.
 
+The same goes for the tracker a form validates and asks on.
+
 After every event of the test stories and rules (forms included), and of one long
 session made of many of them with restarts and reverts, the direct copy and Rasa's
 replayed copy must agree on everything an action or a policy reads, and must stay
@@ -8,6 +10,10 @@ independent of the tracker they were copied from.
 
 from __future__ import annotations
 
+import time
+
+import pytest
+from rasa.core.actions.forms import FormAction
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -20,7 +26,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from scripts.tracker_copy import copy_tracker
+from scripts.tracker_copy import copy_tracker, temporary_tracker
 from tests.story_conversations import chained, conversations, domain
 
 
@@ -81,3 +87,20 @@ def test_the_copy_and_the_original_change_independently() -> None:
     duplicate.active_loop.rejected = True  # Rasa edits the active loop in place
     assert _everything(tracker) == before
     assert duplicate.get_slot("body_area") == "knee" and tracker.get_slot("body_area") != "knee"
+
+
+def test_a_forms_temporary_tracker_is_the_one_rasa_rebuilds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FormAction validates slots and asks its questions on a tracker of the session's events
+    after the latest restart plus its own; the copy with those added is the same tracker."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)  # the form's own events, made twice
+    events = chained(10)
+    events[60:60] = [Restarted()]
+    forms = [FormAction(name, None) for name in domain().form_names]
+    added = [SlotSet("body_area", "knee"), SlotSet("pain_level", 4.0)]
+    tracker = DialogueStateTracker("grown", domain().slots)
+    for index, event in enumerate(events):
+        tracker.update(event, domain())
+        for form in forms:
+            rebuilt = form._temporary_tracker(tracker, added, domain())
+            copied = temporary_tracker(form, tracker, added, domain())
+            assert _everything(copied) == _everything(rebuilt), f"{form.name()} after event {index}: {event}"
