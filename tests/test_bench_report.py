@@ -100,6 +100,17 @@ def test_targets_compare_macro_f1_with_the_default_configuration():
     assert met["p95 <= 150 ms at 10 concurrent"] and met[">= 100 msg/s at 50 concurrent"]
 
 
+def test_without_the_default_configuration_no_comparison_with_it_is_claimed():
+    met = check_targets(entry(macro_f1=0.1), None)
+    assert "macro-F1 >= default config's" not in met
+    assert "load <= 15 s" in met
+
+
+def test_the_action_server_target_is_its_memory_at_rest():
+    assert check_targets(entry(actions_rest_rss_mb=126.0), None)["action server RSS at rest <= 200 MB"]
+    assert not check_targets(entry(actions_rest_rss_mb=223.0), None)["action server RSS at rest <= 200 MB"]
+
+
 def test_turn_targets_compare_turn_100_with_turn_1():
     flat = check_targets(entry(turns=long_conversation(turn1_ms=12.0, growth_ms=0.02)), None)
     assert flat["Rasa CPU per message at turn 1 <= 15 ms"]
