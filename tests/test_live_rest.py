@@ -115,3 +115,28 @@ def test_a_message_within_the_limit_gets_no_note(live_assistant):
 
     replies = say(live_assistant, new_rest_sender(live_assistant), "how do I do the hamstring stretch?")
     assert LONG_MESSAGE_NOTE not in [r.get("text") for r in replies]
+
+
+def _stored_user_texts(assistant, sender: str) -> list[str]:
+    """The patient's messages in the tracker database, as the front desk's transcript reads them."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{assistant.var_dir / 'tracker.db'}", future=True)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+            {"s": sender},
+        )
+        texts = [json.loads(data)["text"] for (data,) in rows]
+    engine.dispose()
+    return texts
+
+
+def test_a_new_session_stores_each_message_once(live_assistant):
+    """A patient who writes again after the session expired (an SMS patient the next morning)
+    starts a new session on the same conversation; ``/session_start`` starts one now."""
+    sender = new_rest_sender(live_assistant)
+    messages = ["how do I do the hamstring stretch?", "/session_start", "what about hip kicks", "thanks"]
+    for message in messages:
+        say(live_assistant, sender, message)
+    assert _stored_user_texts(live_assistant, sender) == messages

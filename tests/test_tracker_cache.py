@@ -5,10 +5,13 @@ events of a turn that was not saved."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import create_engine, text
 
 from tracker_store.cached_sql import CachedSQLTrackerStore
@@ -92,3 +95,78 @@ def test_only_the_most_recent_conversations_are_kept(db):
         turn(store, sender, f"hi from {sender}")
     assert user_texts(store, "ana") == ["hi from ana"]  # read again from the database
     assert len(store._kept) == 2
+
+
+def stored_rows(db: str) -> list[tuple]:
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = [
+            tuple(row)
+            for row in conn.execute(
+                text(
+                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+                )
+            )
+        ]
+    engine.dispose()
+    return rows
+
+
+def new_session(store: CachedSQLTrackerStore, sender: str, text_: str) -> None:
+    """A turn that starts a new session on the same tracker, as Rasa does when a session expired."""
+    tracker = run(store.get_or_create_tracker(sender))
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+        tracker.update(event)
+    tracker.update(UserUttered(text_, {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+
+
+def test_the_rows_stored_are_the_ones_rasa_stores(tmp_path):
+    ours, rasas = str(tmp_path / "ours.db"), str(tmp_path / "rasa.db")
+    events = [
+        UserUttered("my knee", {"name": "greet", "confidence": 0.9}, timestamp=1.0),
+        SlotSet("body_area", "knee", timestamp=2.0),
+        ActionExecuted("action_listen", timestamp=3.0),
+    ]
+    for store in (server(ours), SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=rasas)):
+        for _ in range(3):
+            tracker = run(store.get_or_create_tracker("ana"))
+            for event in events:
+                tracker.update(event)
+            run(store.save(tracker))
+    first, *rest = stored_rows(ours)
+    rasas_first, *rasas_rest = stored_rows(rasas)
+    assert rest == rasas_rest and len(rest) == 3 * len(events)
+    assert first[:2] == rasas_first[:2]  # the new tracker's action_listen, stamped when it was made
+
+
+def test_a_new_session_stores_each_event_once(db):
+    store = server(db)
+    turn(store, "ana", "hi")
+    new_session(store, "ana", "back again")
+    turn(store, "ana", "thanks")
+    user_rows = [data for _, type_name, *_, data in stored_rows(db) if type_name == "user"]
+    assert [json.loads(data)["text"] for data in user_rows] == ["hi", "back again", "thanks"]
+    assert user_texts(server(db), "ana") == ["back again", "thanks"]  # a new server reads the latest session
+
+
+class Collecting(EventBroker):
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def test_an_event_broker_is_sent_each_new_event_once(db):
+    broker = Collecting()
+    store = server(db, event_broker=broker)
+    turn(store, "ana", "hi")
+    new_session(store, "ana", "back again")
+    turn(store, "ana", "thanks")
+    published = [(e["sender_id"], e["event"], e.get("text")) for e in broker.published]
+    assert [e for e in published if e[1] == "user"] == [
+        ("ana", "user", t) for t in ("hi", "back again", "thanks")
+    ]
+    assert len(published) == len(stored_rows(db))
