@@ -30,6 +30,7 @@ FIND_CLINIC = "find_clinic"
 REQUEST_APPOINTMENT = "request_appointment"
 REQUEST_RESCHEDULE = "request_reschedule"
 ASK_COST = "ask_cost"
+NLU_FALLBACK = "nlu_fallback"
 
 # Below this classifier confidence the message would become nlu_fallback.
 UNSURE = 0.4
@@ -41,7 +42,7 @@ KEPT = frozenset({"report_red_flag", "retract_red_flag", "request_human", "repor
 # therapy words that the classifier put here was misread.
 SMALL_TALK = frozenset(
     {
-        "nlu_fallback",
+        NLU_FALLBACK,
         "out_of_scope",
         "inform",
         "greet",
@@ -180,6 +181,11 @@ NOT_BOOKING_CUE = _cue(r"\b(don'?t|do not|not|no longer|anymore|cancel|never min
 LOCATION_CUE = _cue(
     r"\b(live|living|near|nearest|closest|close to|around|what about|how about|in|at|by|zip|zipcode)\b"
 )
+# Words of someone looking for a clinic, when no place is named ("clinics near me").
+CLINIC_SEARCH_CUE = _cue(
+    r"\b(clinics?|offices?|locations?|branch(es)?|near|nearest|closest|nearby|where)\b", r"\bnear me\b"
+)
+PLACES = frozenset({"zip_code", "town", "clinic"})
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,8 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
     unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None
     if intent == "ask_medication" and not MEDICATION_CUE.search(text):
         unsure = True  # no medicine named: the deflection alone would not answer it
+    if intent == ASK_COST and not COST_CUE.search(text):
+        unsure = True  # "is there a procedure for it?": no price or insurance asked
     types = {e.type for e in entities}
     words = len(text.split())
     if RESCHEDULE_CUE.search(text):
@@ -267,7 +275,7 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
         and (unsure or intent in {ASK_BACK_PAIN_HELP, "ask_diagnosis", "ask_condition_info"})
     ):
         return REQUEST_APPOINTMENT
-    if types & {"zip_code", "town", "clinic"} and not (health_words or exercise_named):
+    if types & PLACES and not (health_words or exercise_named):
         # "inform" is an answer to a form's question; outside a form the
         # fallback action shows the clinics for it (actions/fallback_actions.py).
         if intent in {
@@ -286,16 +294,24 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
     if asks_for_pictures(text) and not health_words:
         return ASK_EXERCISE  # "show me a picture": of the exercise under discussion
     if not health_words:
-        return None
-    if intent == "inform" and not (words > 10 and reports_pain(text)):
+        # A price or insurance answer to a message that asks neither helps no one.
+        return NLU_FALLBACK if intent == ASK_COST else None
+    if intent == "inform" and not (words > 10 and (reports_pain(text) or conditions)):
         return None  # "my lower back": an answer to the intake form's question
     story = reports_pain(text) and words > 3 and not (intent == ASK_EXERCISE and asks_why(text))
-    misread = unsure or (
-        story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"}
+    misread = (
+        unsure
+        or (story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"})
+        # "what happens if tennis elbow is left untreated?": no exercise to explain
+        or (intent == ASK_EXERCISE and bool(conditions))
+        # "27 year old, may have osteoarthritis": no place and no clinic sought
+        or (intent == FIND_CLINIC and not types & PLACES and not CLINIC_SEARCH_CUE.search(text))
     )
     if not misread or (intent == "ask_condition_info" and conditions):
         return None
     if conditions - {ASSESSMENT_TOPIC}:
         return None if intent == "ask_condition_info" else "ask_condition_info"
     chosen = ASK_BACK_PAIN_HELP if is_back_concern(areas, conditions) else ASK_PT_CONCERN
-    return None if chosen == intent else chosen
+    # The same intent as the classifier's still needs saying when it was unsure:
+    # the fallback classifier would otherwise turn it into "didn't catch that".
+    return None if chosen == intent and not unsure else chosen

@@ -15,7 +15,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic_nlp.intent_choice import choose_intent, routed_intent
@@ -42,6 +42,6 @@ class AskRouter(GraphComponent):
             if not text or text.startswith("/") or not predicted:
                 continue
             intent = routed_intent(message, predicted)
-            if intent and intent != predicted.get(INTENT_NAME_KEY):
+            if intent:
                 choose_intent(message, intent)
         return messages

@@ -4,7 +4,8 @@ Rasa's SpacyEntityExtractor keeps the matched text as the entity's value and
 drops spaCy's ``ent_id_``. The patterns built by clinic_nlp/patterns.py use the
 content key as id ("hip_kick_3way", "back", "pt_assessment"), so with the id
 the actions look content up by key instead of matching the text again. Placed
-right after SpacyEntityExtractor; adds ``id`` to each entity that has one.
+right after SpacyEntityExtractor; adds ``id`` to each entity that has one, and
+drops a bare "back" used as an adverb ("tests came back": clinic/word_senses.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from clinic.word_senses import is_adverb_back
 
 ENTITY_ID = "id"
 
@@ -49,13 +52,24 @@ class EntityPatternIds(GraphComponent):
             if doc is None or not entities:
                 continue
             ids = {(e.start_char, e.end_char, e.label_): e.ent_id_ for e in doc.ents if e.ent_id_}
+            text = message.get(TEXT) or ""
+            kept = []
             for entity in entities:
-                span = (
-                    entity.get(ENTITY_ATTRIBUTE_START),
-                    entity.get(ENTITY_ATTRIBUTE_END),
-                    entity.get(ENTITY_ATTRIBUTE_TYPE),
-                )
+                start, end = entity.get(ENTITY_ATTRIBUTE_START), entity.get(ENTITY_ATTRIBUTE_END)
+                span = (start, end, entity.get(ENTITY_ATTRIBUTE_TYPE))
                 if span in ids:
                     entity[ENTITY_ID] = ids[span]
-            message.set(ENTITIES, entities, add_to_output=True)
+                if not _adverb(text, entity, start, end):
+                    kept.append(entity)
+            message.set(ENTITIES, kept, add_to_output=True)
         return messages
+
+
+def _adverb(text: str, entity: dict[str, Any], start: Any, end: Any) -> bool:
+    if (
+        entity.get(ENTITY_ATTRIBUTE_TYPE) != "body_part"
+        or not isinstance(start, int)
+        or not isinstance(end, int)
+    ):
+        return False
+    return text[start:end].lower() == "back" and is_adverb_back(text[:start], text[end:])

@@ -10,6 +10,7 @@ from clinic.asks import Entity, exercise_question, route
 HIP = Entity("exercise", "hip_kick_3way")
 BACK = Entity("body_part", "back")
 KNEE = Entity("body_part", "knee")
+ASSESS = Entity("condition", "pt_assessment")
 
 
 @pytest.mark.parametrize(
@@ -108,6 +109,24 @@ LONG_BACK_STORY = (
             [BACK],
             "ask_back_pain_help",
         ),
+        ("is there a procedure to fix my sciatica", "ask_cost", 0.8, [ASSESS], "ask_pt_concern"),
+        ("is there a procedure to put it back?", "ask_cost", 0.7, [], "nlu_fallback"),
+        ("what happens if tennis elbow is left untreated?", "ask_exercise", 0.5, [ASSESS], "ask_pt_concern"),
+        ("27 year old, think i may have osteoarthritis", "find_clinic", 0.9, [ASSESS], "ask_pt_concern"),
+        (
+            "I had a knee arthroscopy 9 months ago for two meniscus tears in my left knee?",
+            "inform",
+            0.5,
+            [KNEE, ASSESS],
+            "ask_pt_concern",
+        ),
+        (
+            "major foot surgery 6 months ago and severe nerve pain since",
+            "ask_pt_concern",
+            0.39,
+            [Entity("body_part", "foot")],
+            "ask_pt_concern",
+        ),
     ],
 )
 def test_route_reads_what_the_classifier_missed(text, intent, confidence, entities, expected):
@@ -134,6 +153,9 @@ def test_route_reads_what_the_classifier_missed(text, intent, confidence, entiti
         ("never mind, i'll do this another time", "cancel", []),
         ("20715 is my zip", "inform", [Entity("zip_code")]),
         ("mostly my lower back on the left", "inform", [BACK]),
+        ("sciatica", "inform", [ASSESS]),
+        ("is there a clinic near me that treats sciatica", "find_clinic", [ASSESS]),
+        ("where can i get my back pain looked at", "find_clinic", [BACK]),
     ],
 )
 def test_route_keeps_what_the_classifier_got_right(text, intent, entities):
