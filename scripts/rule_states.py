@@ -65,9 +65,10 @@ def prediction_states(
     use_text_for_last_user_input: bool = False,
     rule_only_data: dict[str, Any] | None = None,
 ) -> list[State]:
-    with past_states.only_last(reach(self) + 1):  # the featurizer may drop the last one
+    states_read = reach(self)
+    with past_states.only_last(states_read + 1):  # the featurizer may drop the last one
         states = _all_states(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
-    return states[-reach(self) :]
+    return states[-states_read:]
 
 
 def install() -> None:
