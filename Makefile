@@ -33,7 +33,7 @@ browser:
 # build with what it uses (proxy, upstream hash, WebSocket upgrade); the package's
 # own service is not used: scripts/scaled.py runs nginx with a config of its own.
 nginx:
-	@scripts/install_debian_package.sh /usr/sbin/nginx nginx-light "the scale-out tests and make run-scaled"
+	@scripts/install_debian_package.sh /usr/sbin/nginx nginx-light "the scale-out tests, make run-scaled and make bench"
 
 # The website's chat widget (rasa-webchat), from the committed lockfile; npm
 # rewrites the stamp, so this reinstalls only when package-lock.json is newer.
@@ -91,8 +91,9 @@ purge: migrate
 test: lint validate $(RASA_MODEL) browser nginx webchat migrate
 	$(PY) -m pytest
 
-# Trains both configurations into a temp dir itself: needs only the spaCy pipeline.
-bench: $(SPACY_MODEL)
+# Trains both configurations into a temp dir itself: needs the spaCy pipeline, and nginx
+# for the two-server figures.
+bench: $(SPACY_MODEL) nginx
 	$(PY) -m scripts.bench
 
 clean:

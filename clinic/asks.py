@@ -247,6 +247,26 @@ def is_back_concern(areas: Collection[str], conditions: Collection[str]) -> bool
     return bool(areas) and set(areas) <= BACK_AREAS and not conditions
 
 
+# Classifier intents that leave a question about a musculoskeletal problem unanswered.
+UNANSWERED = frozenset({NLU_FALLBACK, "out_of_scope", "ask_capabilities", ASK_EXERCISE, "ask_medication"})
+NAMED = frozenset({"exercise", "body_part", "condition", *PLACES})
+# A short message pointing back ("how long do I hold it?") asks about what was just
+# discussed; a longer one has its own subject ("... a procedure to put it back?").
+FOLLOW_UP_WORDS = 8
+
+
+def unplaced_problem(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> bool:
+    """A question about a musculoskeletal problem that no content entity names ("how
+    serious is a bunion?", "can damaged cartilage repair itself?"), which the classifier
+    could not place. The caller knows it is one (the triage's physical-therapy words);
+    this says the classifier's answer would leave it unanswered."""
+    if {e.type for e in entities} & NAMED or (refers_back(text) and len(text.split()) <= FOLLOW_UP_WORDS):
+        return False
+    if intent == "ask_medication":
+        return not MEDICATION_CUE.search(text)
+    return intent in UNANSWERED or confidence < UNSURE
+
+
 def route(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> str | None:
     """The intent the message's words call for, or None to keep the classifier's."""
     if intent in KEPT and confidence >= UNSURE:

@@ -53,6 +53,8 @@ class Sign:
     mentions: tuple[Phrase, ...]
     history_counts: bool
     cleared_by_care: bool  # an injury already in a clinician's care does not count
+    urgent_with: tuple[Phrase, ...]  # anywhere in the message: an emergency sign is urgent instead,
+    emergency_with: tuple[Phrase, ...]  # unless one of these is in it too
     screening: str | None  # how the screening question names it, if it asks about it
 
 
@@ -85,6 +87,8 @@ class Context:
     recent: tuple[Phrase, ...]  # in the sign's clause, dates someone else's event to now
     already_checked: tuple[Phrase, ...]  # anywhere in a message: emergency becomes urgent
     in_care: tuple[Phrase, ...]  # anywhere in a message: signs cleared by care do not count
+    question_starts: tuple[Phrase, ...]  # first words of a question: "how long does", "what causes"
+    personal: tuple[Phrase, ...]  # words naming someone: "i", "my", "she", "4 year old"
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,8 @@ def _sign(item: Any, where: str) -> Sign:
         mentions=_phrases(item.get("mentions"), "mentions", where),
         history_counts=bool(item.get("history_counts", False)),
         cleared_by_care=bool(item.get("cleared_by_care", False)),
+        urgent_with=_phrases(item.get("urgent_with"), "urgent_with", where),
+        emergency_with=_phrases(item.get("emergency_with"), "emergency_with", where),
         screening=screening.strip() if screening else None,
     )
     if not (sign.phrases or sign.exact or sign.regexes or sign.near):
@@ -228,6 +234,11 @@ def _context(data: Any, where: str) -> Context:
             after=_phrases(raw.get("after"), "after", here),
             regexes=_regexes(raw.get("regex"), here),
         )
+    general = data.get("general_question") or {}
+    if not isinstance(general, Mapping):
+        raise ContentError(
+            f"{where}: context: field 'general_question' must be a mapping with 'starts'/'personal'"
+        )
     return Context(
         window=_count(data, "window", f"{where}: context"),
         clause_breaks=_phrases(data.get("clause_breaks"), "clause_breaks", f"{where}: context"),
@@ -238,6 +249,8 @@ def _context(data: Any, where: str) -> Context:
         recent=_phrases(data.get("recent"), "recent", f"{where}: context"),
         already_checked=_phrases(data.get("already_checked"), "already_checked", f"{where}: context"),
         in_care=_phrases(data.get("in_care"), "in_care", f"{where}: context"),
+        question_starts=_phrases(general.get("starts"), "starts", f"{where}: context: general_question"),
+        personal=_phrases(general.get("personal"), "personal", f"{where}: context: general_question"),
     )
 
 

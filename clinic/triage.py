@@ -55,7 +55,8 @@ class Finding:
     label: str
     level: str
     text: str
-    discounted_as: str | None = None  # negated, historical, other_person, hypothetical
+    # negated, historical, other_person, hypothetical, general_question
+    discounted_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class _CompiledSign:
     ignore: PhraseIndex
     mentions: PhraseIndex
     near: tuple[tuple[PhraseIndex, ...], ...]  # per near rule, one index per word group
+    urgent_with: PhraseIndex
+    emergency_with: PhraseIndex
 
     @classmethod
     def of(cls, sign: Sign) -> _CompiledSign:
@@ -100,6 +103,8 @@ class _CompiledSign:
             ignore=PhraseIndex(sign.ignore),
             mentions=PhraseIndex(sign.mentions),
             near=tuple(tuple(PhraseIndex(group) for group in rule.groups) for rule in sign.near),
+            urgent_with=PhraseIndex(sign.urgent_with),
+            emergency_with=PhraseIndex(sign.emergency_with),
         )
 
 
@@ -116,6 +121,8 @@ class Triage:
         self._recent = PhraseIndex(context.recent)
         self._checked = PhraseIndex(context.already_checked)
         self._in_care = PhraseIndex(context.in_care)
+        self._question_starts = PhraseIndex(context.question_starts)
+        self._personal = PhraseIndex(context.personal)
         self._cue_index = {
             (kind, where): PhraseIndex(getattr(cues, where))
             for kind, cues in context.cues.items()
@@ -123,6 +130,7 @@ class Triage:
         }
         self._cue_regexes = {kind: cues.regexes for kind, cues in context.cues.items() if cues.regexes}
         self._signs = {sign.key: _CompiledSign.of(sign) for sign in rules.signs}
+        self._easable = [c for c in self._signs.values() if c.sign.urgent_with]
         self._medical = PhraseIndex(rules.medical_words)
         self._therapy = PhraseIndex([*rules.therapy_words, *therapy_words])
 
@@ -131,19 +139,32 @@ class Triage:
         discounted: list[Finding] = []
         medical = therapy = 0
         checked = in_care = False
-        for sentence in sentences(within_limit(text)):
+        eased: set[str] = set()
+        kept: set[str] = set()
+        parts = list(sentences(within_limit(text)))
+        general = self._general_question(parts)
+        for sentence in parts:
             scan = self._scan(sentence)
+            for compiled in self._easable:
+                if any(True for _ in compiled.urgent_with.find(scan.stems)):
+                    eased.add(compiled.sign.key)
+                if any(True for _ in compiled.emergency_with.find(scan.stems)):
+                    kept.add(compiled.sign.key)
             checked = checked or any(True for _ in self._checked.find(scan.stems))
             in_care = in_care or any(True for _ in self._in_care.find(scan.stems))
             medical += sum(1 for _ in self._medical.find(scan.stems))
             therapy += sum(1 for _ in self._therapy.find(scan.stems))
             for compiled in self._signs.values():
-                counted, denied = self._sign_in(compiled, scan)
+                counted, denied = self._sign_in(compiled, scan, general)
                 findings += counted
                 discounted += denied
         if in_care:
             discounted += [replace(f, discounted_as="in_care") for f in findings if self._cleared_by_care(f)]
             findings = [f for f in findings if not self._cleared_by_care(f)]
+        findings = [
+            replace(f, level=URGENT) if f.level == EMERGENCY and f.sign in eased - kept else f
+            for f in findings
+        ]
         return self._decide(findings, discounted, checked, medical=medical, therapy=therapy)
 
     def _cleared_by_care(self, finding: Finding) -> bool:
@@ -187,7 +208,19 @@ class Triage:
                 scan.cues.setdefault(kind, []).extend([(span, "before"), (span, "after")])
         return scan
 
-    def _sign_in(self, compiled: _CompiledSign, scan: _Scan) -> tuple[list[Finding], list[Finding]]:
+    def _general_question(self, parts: Sequence[Sentence]) -> bool:
+        """A question about a condition in general ("How long does foot drop last?"): it
+        starts as a question and names no one, so no sign in it is anyone's problem now."""
+        if not parts:
+            return False
+        stems = [[w.stem for w in sentence.words] for sentence in parts]
+        return any(start == 0 for start, _, _ in self._question_starts.find(stems[0])) and not any(
+            True for words in stems for _ in self._personal.find(words)
+        )
+
+    def _sign_in(
+        self, compiled: _CompiledSign, scan: _Scan, general: bool
+    ) -> tuple[list[Finding], list[Finding]]:
         sign = compiled.sign
         ignored = [(s, e) for s, e, _ in compiled.ignore.find(scan.stems)]
         spans = [(s, e) for s, e, _ in compiled.phrases.find(scan.stems)]
@@ -202,7 +235,7 @@ class Triage:
         counted: list[Finding] = []
         denied: list[Finding] = []
         for match in matches:
-            reason = self._discount(sign, match, scan)
+            reason = "general_question" if general else self._discount(sign, match, scan)
             finding = self._finding(sign, match[:2], scan, reason)
             (denied if reason else counted).append(finding)
         if not counted:

@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.asks import Entity, route
+from clinic.asks import Entity, route, unplaced_problem
 from clinic_nlp.entity_ids import ENTITY_ID
 
 NO_INTENT: dict[str, Any] = {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
@@ -42,15 +42,30 @@ def drop_intent(message: Message, name: str) -> dict[str, Any]:
     return intent
 
 
-def routed_intent(message: Message, intent: dict[str, Any]) -> str | None:
-    """The intent the message's words and entities call for instead of ``intent``, if any."""
-    entities = [
+def _entities(message: Message) -> list[Entity]:
+    return [
         Entity(str(e.get(ENTITY_ATTRIBUTE_TYPE)), e.get(ENTITY_ID) or None)
         for e in message.get(ENTITIES) or []
     ]
+
+
+def routed_intent(message: Message, intent: dict[str, Any]) -> str | None:
+    """The intent the message's words and entities call for instead of ``intent``, if any."""
     return route(
         message.get(TEXT),
         intent.get(INTENT_NAME_KEY),
         float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-        entities,
+        _entities(message),
+    )
+
+
+def leaves_problem_unanswered(message: Message) -> bool:
+    """The prediction would leave a musculoskeletal problem with no entity unanswered
+    (``clinic.asks.unplaced_problem``)."""
+    intent = message.get(INTENT) or NO_INTENT
+    return unplaced_problem(
+        message.get(TEXT),
+        intent.get(INTENT_NAME_KEY),
+        float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+        _entities(message),
     )

@@ -6,8 +6,8 @@ Placed after the intent classifier and the entity extractor. It runs
   (confidence 1.0, one ``red_flag`` entity per sign); the action then answers
   at the level the rules found;
 - a health problem outside physical therapy becomes ``ask_medical_other``
-  (the safety net) unless the person asked for something the assistant does
-  (a booking, a clinic, a person);
+  (the safety net) unless the classifier is sure the person asked for
+  something the assistant does (a booking, a clinic, a person);
 - otherwise a ``report_red_flag`` guess from the classifier with no evidence
   is kept, and the action asks the screening question instead of sending
   anyone to 911; if every sign mentioned was denied ("no numbness, no
@@ -15,7 +15,10 @@ Placed after the intent classifier and the entity extractor. It runs
   have read every sentence and a classifier trained on short phrasings is
   no judge: the story is routed by its own words (``clinic.asks``). A
   classifier-only ``ask_medical_other`` that the rules do not confirm is
-  routed the same way.
+  routed the same way;
+- a musculoskeletal problem that no entity names ("how serious is a
+  bunion?"), which the classifier could not place, is offered an assessment
+  (``concern_intent``) instead of a fallback or an out-of-scope answer.
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from clinic.asks import UNSURE
 from clinic.triage import ROUTINE, Assessment, Triage, default_triage
-from clinic_nlp.intent_choice import choose_intent, drop_intent, routed_intent
+from clinic_nlp.intent_choice import choose_intent, drop_intent, leaves_problem_unanswered, routed_intent
 
 RED_FLAG_ENTITY = "red_flag"
 
@@ -87,10 +92,11 @@ class TriageClassifier(GraphComponent):
                 continue
             assessment = self._triage.assess(text)
             predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            confident = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= UNSURE
             if assessment.level != ROUTINE:
                 choose_intent(message, self._intent_name)
                 self._add_signs(message, assessment)
-            elif assessment.medical_other and predicted not in self._keep:
+            elif assessment.medical_other and not (predicted in self._keep and confident):
                 choose_intent(message, self._medical_intent)
             elif predicted == self._intent_name and (
                 assessment.denied_only or len(text.split()) > self._screen_max_words
@@ -98,6 +104,8 @@ class TriageClassifier(GraphComponent):
                 self._demote(message, self._intent_name, assessment)
             elif predicted == self._medical_intent:
                 self._demote(message, self._medical_intent, assessment)
+            elif assessment.physical_therapy and leaves_problem_unanswered(message):
+                choose_intent(message, self._concern_intent)
         return messages
 
     def _add_signs(self, message: Message, assessment: Assessment) -> None:

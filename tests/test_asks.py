@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clinic import asks
-from clinic.asks import Entity, exercise_question, route
+from clinic.asks import Entity, exercise_question, route, unplaced_problem
 
 HIP = Entity("exercise", "hip_kick_3way")
 BACK = Entity("body_part", "back")
@@ -166,3 +166,31 @@ def test_back_concern_is_back_or_hip_without_other_conditions():
     assert asks.is_back_concern({"back", "hip"}, [])
     assert not asks.is_back_concern({"back"}, ["pt_assessment"])
     assert not asks.is_back_concern({"knee"}, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "entities"),
+    [
+        ("How serious is a bunion?", "out_of_scope", 0.7, []),
+        ("How long does RSI take to heal?", "ask_exercise", 0.6, []),
+        ("What helps relieve limb pain?", "ask_medication", 0.5, []),
+        ("Does polymyalgia rheumatica ever go away?", "greet", 0.2, []),
+        ("my rib slipped out of place, is there a procedure to put it back in?", "nlu_fallback", 0.3, []),
+    ],
+)
+def test_a_problem_no_entity_names_is_left_unanswered_by_these_intents(text, intent, confidence, entities):
+    assert unplaced_problem(text, intent, confidence, entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "entities"),
+    [
+        ("how long do I hold it?", "ask_exercise", 0.9, []),  # the exercise under discussion
+        ("how many reps of the hip kick", "ask_exercise", 0.9, [HIP]),
+        ("my knee hurts", "out_of_scope", 0.5, [KNEE]),  # an entity: the router already placed it
+        ("can I take ibuprofen for a bunion?", "ask_medication", 0.9, []),
+        ("how serious is a bunion?", "ask_condition_info", 0.8, []),
+    ],
+)
+def test_a_question_the_classifier_placed_is_kept(text, intent, confidence, entities):
+    assert not unplaced_problem(text, intent, confidence, entities)

@@ -9,6 +9,8 @@ import urllib.request
 import pytest
 
 from clinic.content import get_content
+from clinic.red_flags import EMERGENCY, URGENT
+from clinic.triage import default_triage
 from tests.live_ids import new_rest_sender
 
 pytestmark = pytest.mark.live
@@ -84,3 +86,58 @@ def test_two_misses_in_a_row_offer_buttons_and_a_person(live_assistant):
     second, payloads = say(live_assistant, sender, "lkjasd poiqwe")
     assert first != second
     assert "/request_human" in payloads and "/request_appointment" in payloads
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How serious is a bunion?",
+        "How long does RSI take to heal?",
+        "can coccydynia be cured",
+        "what helps limb pain",
+    ],
+)
+def test_a_musculoskeletal_problem_the_article_does_not_cover_is_offered_a_visit(live_assistant, message):
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert CONTENT.visit_offer in text and "/request_appointment" in payloads
+
+
+def _first_sentence(level: str) -> str:
+    return default_triage().rules.advice[level].split(". ")[0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How long does drop foot last?",
+        "What suddenly causes double vision?",
+        "can a dislocated shoulder fix itself",
+    ],
+)
+def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(live_assistant, message):
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert _first_sentence(EMERGENCY) not in text and _first_sentence(URGENT) not in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my mother is weak and confused and her speech is slow",
+        "got hurt at rugby and now i have sudden shortness of breath",
+        "my son banged his head on a shelf and is acting strange",
+        "sharp pain from my heart area up into my neck",
+        "my daughters blood sugar is 560",
+    ],
+)
+def test_these_emergencies_are_sent_to_911(live_assistant, message):
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert _first_sentence(EMERGENCY) in text
+
+
+def test_chest_pain_after_meals_like_heartburn_gets_a_doctor_soon_not_911(live_assistant):
+    text, _ = say(
+        live_assistant,
+        new_rest_sender(live_assistant),
+        "I get chest pain after eating, it feels like my heartburn",
+    )
+    assert _first_sentence(URGENT) in text and _first_sentence(EMERGENCY) not in text

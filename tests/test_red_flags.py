@@ -159,13 +159,29 @@ def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
         ("I fainted once as a teenager", "historical"),
         ("my dad had a heart attack with chest pain", "other_person"),
         ("what if I lose control of my bladder?", "hypothetical"),
-        ("Is foot drop an emergency?", "hypothetical"),
+        ("Is foot drop an emergency?", "general_question"),
+        ("How long does drop foot last?", "general_question"),
+        ("What suddenly causes double vision?", "general_question"),
+        ("Can a dislocated shoulder fix itself?", "general_question"),
     ],
 )
 def test_context_discounts_a_sign(text: str, kind: str) -> None:
     result = assess(text)
     assert result.level == ROUTINE
     assert kind in {f.discounted_as for f in result.discounted}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How long does foot drop last? Mine started yesterday",
+        "how long will my legs keep giving way",
+        "Can a 4 year old have chest pain?",
+        "how do i stop vomiting blood",
+    ],
+)
+def test_a_question_that_names_someone_is_not_a_general_one(text: str) -> None:
+    assert assess(text).level == EMERGENCY
 
 
 def test_a_carer_reporting_symptoms_now_counts() -> None:
