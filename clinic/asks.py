@@ -19,6 +19,8 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from clinic.content import get_content
+
 STEPS, WHY, PICTURES = "steps", "why", "pictures"
 DETAILS = ("support", "hold", "reps", "other_side")
 
@@ -242,6 +244,11 @@ def reports_pain(text: str) -> bool:
     return bool(PAIN_CUE.search(text))
 
 
+def exercise_areas() -> frozenset[str]:
+    """The body areas the article's exercises are for, its back-pain answer included."""
+    return BACK_AREAS | {part for e in get_content().exercises.values() for part in e.body_parts}
+
+
 def is_back_concern(areas: Collection[str], conditions: Collection[str]) -> bool:
     """Back or hip trouble with no condition outside the article: the back-pain answer fits."""
     return bool(areas) and set(areas) <= BACK_AREAS and not conditions
@@ -253,6 +260,8 @@ NAMED = frozenset({"exercise", "body_part", "condition", *PLACES})
 # A short message pointing back ("how long do I hold it?") asks about what was just
 # discussed; a longer one has its own subject ("... a procedure to put it back?").
 FOLLOW_UP_WORDS = 8
+# Longer than this, a message tells a story rather than asking one short question.
+STORY_WORDS = 30
 
 
 def unplaced_problem(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> bool:
@@ -280,7 +289,9 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
     words = len(text.split())
     if RESCHEDULE_CUE.search(text):
         return REQUEST_RESCHEDULE
-    if COST_CUE.search(text):
+    # A long story that mentions insurance in passing ("I have no insurance, so
+    # how can I ease the pain?") asks something else, unless the classifier heard a price question.
+    if COST_CUE.search(text) and (words <= STORY_WORDS or intent == ASK_COST):
         return ASK_COST
     exercise_named = "exercise" in types
     areas = {e.key for e in entities if e.type == "body_part" and e.key}
@@ -324,6 +335,8 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
         or (story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"})
         # "what happens if tennis elbow is left untreated?": no exercise to explain
         or (intent == ASK_EXERCISE and bool(conditions))
+        # "how long does drop foot last?": no exercise here is for that area
+        or (intent == ASK_EXERCISE and bool(areas) and not areas & exercise_areas())
         # "27 year old, may have osteoarthritis": no place and no clinic sought
         or (intent == FIND_CLINIC and not types & PLACES and not CLINIC_SEARCH_CUE.search(text))
     )

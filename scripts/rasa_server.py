@@ -1,4 +1,4 @@
-"""`rasa`, with twelve workarounds for costs of Rasa 3.6 that `make bench` measured
+"""`rasa`, with thirteen workarounds for costs of Rasa 3.6 that `make bench` measured
 (profiles and numbers: reports/bench_profile.md), and one for a lock-store bug (7).
 
     python -m scripts.rasa_server run --model models/clinic-assistant.tar.gz ...
@@ -66,8 +66,12 @@ Its HTTP API is off unless $RASA_API_TOKEN is set, and then requires that token.
    (0.013 ms; tests/test_intent_features.py: the same rows and rankings).
 13. Every call to the action server opens and closes its own TCP connection;
    scripts/action_connections.py keeps them alive in one pool (0.45-0.55 ms of the
-   caller's CPU per call instead of 0.60-0.72, tests/test_action_connections.py).
+   caller's CPU per call instead of 0.60-1.21, tests/test_action_connections.py).
    endpoints.yml also sends the domain only to the actions that read it.
+14. TensorFlow 2.12 imports jax and jaxlib if they are installed (TensorFlow's own
+   package requires them), for converting models to TFLite, which Rasa never does:
+   about 75 MB of the server's memory. jax is marked missing before anything imports
+   TensorFlow, which then goes on without it, as it does where jax is not installed.
 """
 
 from __future__ import annotations
@@ -82,6 +86,10 @@ import skops.io  # noqa: F401  (workaround 1: must come before anything imports 
 from clinic import log_redaction
 
 API_TOKEN_ENV = "RASA_API_TOKEN"
+
+
+def _tensorflow_without_jax() -> None:
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]  # ``import jax`` raises ImportError
 
 
 def _validate_action_responses_with_one_validator() -> None:
@@ -190,6 +198,7 @@ def _no_session_replayed_per_message() -> None:
 
 def main() -> None:
     log_redaction.install()  # no message, slot value or tracker dump reaches the log
+    _tensorflow_without_jax()
     _validate_action_responses_with_one_validator()
     _resolve_event_types_from_a_table()
     _freeze_the_loaded_model_out_of_garbage_collection()

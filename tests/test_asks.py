@@ -101,6 +101,15 @@ LONG_BACK_STORY = (
         ("i need to reschedule my appt", "request_appointment", 0.9, [], "request_reschedule"),
         ("do you take my insurance", "ask_medication", 0.5, [], "ask_cost"),
         ("how much does a visit cost", "nlu_fallback", 0.3, [], "ask_cost"),
+        (
+            "my back has hurt for a year and the pills don't help anymore and I have no insurance "
+            "and can't afford the doctor right now, so is there anything at all I can do at home "
+            "to ease it a bit?",
+            "ask_cost",
+            0.9,
+            [BACK],
+            "ask_cost",
+        ),
         ("wats the kick one", "ask_next_step", 0.5, [HIP], "ask_exercise"),
         (
             "had spinal fusion, pain is muscular now, please advise",
@@ -112,6 +121,13 @@ LONG_BACK_STORY = (
         ("is there a procedure to fix my sciatica", "ask_cost", 0.8, [ASSESS], "ask_pt_concern"),
         ("is there a procedure to put it back?", "ask_cost", 0.7, [], "nlu_fallback"),
         ("what happens if tennis elbow is left untreated?", "ask_exercise", 0.5, [ASSESS], "ask_pt_concern"),
+        (
+            "How long does drop foot last?",
+            "ask_exercise",
+            0.55,
+            [Entity("body_part", "foot")],
+            "ask_pt_concern",
+        ),
         ("27 year old, think i may have osteoarthritis", "find_clinic", 0.9, [ASSESS], "ask_pt_concern"),
         (
             "I had a knee arthroscopy 9 months ago for two meniscus tears in my left knee?",
@@ -138,6 +154,13 @@ def test_route_reads_what_the_classifier_missed(text, intent, confidence, entiti
     [
         ("I've lost control of my bladder and my back hurts", "report_red_flag", [BACK]),
         ("how many times each leg", "ask_exercise", [Entity("body_part", "leg")]),
+        ("how do i stretch my knee", "ask_exercise", [KNEE]),
+        (
+            "i have been taking pain pills for a year and now the withdrawal is the worst thing "
+            "i have felt, i have no insurance and no money for the er, how can i ease it",
+            "ask_medical_other",
+            [],
+        ),
         ("why are hips important for back pain", "ask_exercise", [Entity("body_part", "hip"), BACK]),
         (
             "it hurts when i do the stretch",

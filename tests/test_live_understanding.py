@@ -127,6 +127,10 @@ def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(
         "my son banged his head on a shelf and is acting strange",
         "sharp pain from my heart area up into my neck",
         "my daughters blood sugar is 560",
+        "I am experiencing chest discomfort",
+        "nurse here, I just pricked myself with a needle we used on a patient with HIV",
+        "my 2 year old got into my xanax",
+        "something bit my ankle in the yard and there are two fang marks",
     ],
 )
 def test_these_emergencies_are_sent_to_911(live_assistant, message):
@@ -141,3 +145,25 @@ def test_chest_pain_after_meals_like_heartburn_gets_a_doctor_soon_not_911(live_a
         "I get chest pain after eating, it feels like my heartburn",
     )
     assert _first_sentence(URGENT) in text and _first_sentence(EMERGENCY) not in text
+
+
+def test_a_question_about_foot_drop_is_offered_a_visit_not_asked_which_exercise(live_assistant):
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), "How long does drop foot last?")
+    assert "Which exercise" not in text
+    assert CONTENT.visit_offer in text and "/request_appointment" in payloads
+
+
+def test_a_withdrawal_story_mentioning_insurance_gets_medical_advice_not_prices(live_assistant):
+    text, _ = say(
+        live_assistant,
+        new_rest_sender(live_assistant),
+        "i've been using oxycontin i bought off the street for a year and i'm trying to quit. the "
+        "withdrawals are awful and i keep going back for more. i have no insurance and can't pay for "
+        "the er. how can i get through this?",
+    )
+    assert "insurance" not in text.lower()
+    assert first_sentence_of_medical_advice() in text
+
+
+def first_sentence_of_medical_advice() -> str:
+    return default_triage().rules.medical_advice.split(". ")[0]

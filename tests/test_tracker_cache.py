@@ -170,3 +170,14 @@ def test_an_event_broker_is_sent_each_new_event_once(db):
         ("ana", "user", t) for t in ("hi", "back again", "thanks")
     ]
     assert len(published) == len(stored_rows(db))
+
+
+def test_the_database_file_logs_ahead_and_a_new_server_reads_every_saved_turn(db):
+    store = server(db)
+    turn(store, "ana", "hi")
+    turn(store, "ana", "my knee hurts")
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+    assert user_texts(server(db), "ana") == ["hi", "my knee hurts"]
