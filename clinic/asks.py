@@ -32,6 +32,7 @@ FIND_CLINIC = "find_clinic"
 REQUEST_APPOINTMENT = "request_appointment"
 REQUEST_RESCHEDULE = "request_reschedule"
 ASK_COST = "ask_cost"
+REQUEST_HUMAN = "request_human"
 NLU_FALLBACK = "nlu_fallback"
 
 # Below this classifier confidence the message would become nlu_fallback.
@@ -39,7 +40,7 @@ UNSURE = 0.4
 # The classifier's word is kept for these whatever the cues say, unless it is
 # unsure: triage belongs to the red-flag rules (which run after this and still
 # have the last word), and the rest already name what the person wants.
-KEPT = frozenset({"report_red_flag", "retract_red_flag", "request_human", "report_exercise_pain"})
+KEPT = frozenset({"report_red_flag", "retract_red_flag", REQUEST_HUMAN, "report_exercise_pain"})
 # Intents that say nothing about a health problem: a message with physical-
 # therapy words that the classifier put here was misread.
 SMALL_TALK = frozenset(
@@ -179,6 +180,13 @@ MEDICATION_CUE = _cue(
     r"\b(ibuprofen|tylenol|advil|aleve|motrin|naproxen|paracetamol|acetaminophen|aspirin|gabapentin)\b",
     r"\b(supplements?|vitamins?|creams?|gel|injections?|shots?|steroids?|cortisone|opioids?|muscle relaxers?)\b",
 )
+# Words of someone asking for a person ("can someone call me", "agent pls"); "can mallet
+# finger become permanent?" has none, whatever the classifier heard in its "can ...".
+HUMAN_CUE = _cue(
+    r"\b(person|people|human|someone|somebody|staff|agent|operator|representative|receptionist)\b",
+    r"\b(front desk|customer service|transfer|callback|call|calls|ring|speak|talk|contact|text me)\b",
+    r"\b(real|therapist|pt|bot|machine)\b",
+)
 NOT_BOOKING_CUE = _cue(r"\b(don'?t|do not|not|no longer|anymore|cancel|never mind|nevermind)\b")
 LOCATION_CUE = _cue(
     r"\b(live|living|near|nearest|closest|close to|around|what about|how about|in|at|by|zip|zipcode)\b"
@@ -273,14 +281,17 @@ def unplaced_problem(text: str, intent: str | None, confidence: float, entities:
         return False
     if intent == "ask_medication":
         return not MEDICATION_CUE.search(text)
+    if intent == REQUEST_HUMAN:
+        return not HUMAN_CUE.search(text)
     return intent in UNANSWERED or confidence < UNSURE
 
 
 def route(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> str | None:
     """The intent the message's words call for, or None to keep the classifier's."""
-    if intent in KEPT and confidence >= UNSURE:
+    asks_for_no_one = intent == REQUEST_HUMAN and not HUMAN_CUE.search(text)
+    if intent in KEPT and confidence >= UNSURE and not asks_for_no_one:
         return None
-    unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None
+    unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None or asks_for_no_one
     if intent == "ask_medication" and not MEDICATION_CUE.search(text):
         unsure = True  # no medicine named: the deflection alone would not answer it
     if intent == ASK_COST and not COST_CUE.search(text):
@@ -325,8 +336,9 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
     if asks_for_pictures(text) and not health_words:
         return ASK_EXERCISE  # "show me a picture": of the exercise under discussion
     if not health_words:
-        # A price or insurance answer to a message that asks neither helps no one.
-        return NLU_FALLBACK if intent == ASK_COST else None
+        # A price or insurance answer to a message that asks neither helps no one, nor
+        # a person's number to a message that asks for no one.
+        return NLU_FALLBACK if intent == ASK_COST or asks_for_no_one else None
     if intent == "inform" and not (words > 10 and (reports_pain(text) or conditions)):
         return None  # "my lower back": an answer to the intake form's question
     story = reports_pain(text) and words > 3 and not (intent == ASK_EXERCISE and asks_why(text))

@@ -86,6 +86,8 @@ class Context:
     present: tuple[Phrase, ...]  # between a history cue and a sign, brings it back to now
     recent: tuple[Phrase, ...]  # in the sign's clause, dates someone else's event to now
     already_checked: tuple[Phrase, ...]  # anywhere in a message: emergency becomes urgent
+    # Sign keys that keep an emergency one after a check: worse since being seen.
+    worse_since_checked: tuple[str, ...]
     in_care: tuple[Phrase, ...]  # anywhere in a message: signs cleared by care do not count
     question_starts: tuple[Phrase, ...]  # first words of a question: "how long does", "what causes"
     personal: tuple[Phrase, ...]  # words naming someone: "i", "my", "she", "4 year old"
@@ -248,6 +250,9 @@ def _context(data: Any, where: str) -> Context:
         present=_phrases(data.get("present"), "present", f"{where}: context"),
         recent=_phrases(data.get("recent"), "recent", f"{where}: context"),
         already_checked=_phrases(data.get("already_checked"), "already_checked", f"{where}: context"),
+        worse_since_checked=_strings(
+            data.get("worse_since_checked"), "worse_since_checked", f"{where}: context"
+        ),
         in_care=_phrases(data.get("in_care"), "in_care", f"{where}: context"),
         question_starts=_phrases(general.get("starts"), "starts", f"{where}: context: general_question"),
         personal=_phrases(general.get("personal"), "personal", f"{where}: context: general_question"),
@@ -275,6 +280,10 @@ def load_red_flags(path: str | Path | None = None) -> RedFlags:
         if sign.key in by_key:
             raise ContentError(f"{where}: signs[{i}] repeats key '{sign.key}'")
         by_key[sign.key] = sign
+    context = _context(data.get("context"), where)
+    for key in context.worse_since_checked:
+        if key not in by_key:
+            raise ContentError(f"{where}: context: worse_since_checked names no sign '{key}'")
     raw_combinations = data.get("combinations") or []
     if not isinstance(raw_combinations, list):
         raise ContentError(f"{where}: field 'combinations' must be a list")
@@ -285,7 +294,7 @@ def load_red_flags(path: str | Path | None = None) -> RedFlags:
         advice={level: _text(advice, level, f"{where}: advice") for level in (EMERGENCY, URGENT)},
         medical_advice=_text(advice, "medical", f"{where}: advice"),
         screening_question=_text(data, "screening_question", where),
-        context=_context(data.get("context"), where),
+        context=context,
         signs=signs,
         combinations=tuple(
             _combination(item, f"{where}: combinations[{i}]", by_key)

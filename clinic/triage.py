@@ -176,7 +176,7 @@ class Triage:
         found = {f.sign for f in findings}
         levelled = [(f.level, f.label) for f in findings if f.level != CONTEXT]
         levelled += [(c.level, c.label) for c in self.rules.combinations if set(c.signs) <= found]
-        if checked:
+        if checked and not found & set(self.rules.context.worse_since_checked):
             levelled = [(URGENT if got == EMERGENCY else got, label) for got, label in levelled]
         level = next((lv for lv in LEVELS if any(lv == got for got, _ in levelled)), ROUTINE)
         reasons = tuple(dict.fromkeys(label for got, label in levelled if got == level))

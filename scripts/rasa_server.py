@@ -69,9 +69,10 @@ Its HTTP API is off unless $RASA_API_TOKEN is set, and then requires that token.
    caller's CPU per call instead of 0.60-1.21, tests/test_action_connections.py).
    endpoints.yml also sends the domain only to the actions that read it.
 14. TensorFlow 2.12 imports jax and jaxlib if they are installed (TensorFlow's own
-   package requires them), for converting models to TFLite, which Rasa never does:
-   about 75 MB of the server's memory. jax is marked missing before anything imports
-   TensorFlow, which then goes on without it, as it does where jax is not installed.
+   package requires them), for converting models to TFLite, which Rasa never does.
+   jax is marked missing before anything imports TensorFlow, which then goes on without
+   it, as it does where jax is not installed: the server's resting memory fell from 661
+   to 597 MB in one side-by-side start.
 """
 
 from __future__ import annotations

@@ -122,6 +122,14 @@ LONG_BACK_STORY = (
         ("is there a procedure to put it back?", "ask_cost", 0.7, [], "nlu_fallback"),
         ("what happens if tennis elbow is left untreated?", "ask_exercise", 0.5, [ASSESS], "ask_pt_concern"),
         (
+            "Can mallet finger become permanent?",
+            "request_human",
+            0.8,
+            [Entity("body_part", "hand")],
+            "ask_pt_concern",
+        ),
+        ("can the weather change tomorrow", "request_human", 0.6, [], "nlu_fallback"),
+        (
             "How long does drop foot last?",
             "ask_exercise",
             0.55,
@@ -155,6 +163,8 @@ def test_route_reads_what_the_classifier_missed(text, intent, confidence, entiti
         ("I've lost control of my bladder and my back hurts", "report_red_flag", [BACK]),
         ("how many times each leg", "ask_exercise", [Entity("body_part", "leg")]),
         ("how do i stretch my knee", "ask_exercise", [KNEE]),
+        ("can someone call me about my knee", "request_human", [KNEE]),
+        ("agent pls", "request_human", []),
         (
             "i have been taking pain pills for a year and now the withdrawal is the worst thing "
             "i have felt, i have no insurance and no money for the er, how can i ease it",
@@ -198,6 +208,7 @@ def test_back_concern_is_back_or_hip_without_other_conditions():
         ("How long does RSI take to heal?", "ask_exercise", 0.6, []),
         ("What helps relieve limb pain?", "ask_medication", 0.5, []),
         ("Does polymyalgia rheumatica ever go away?", "greet", 0.2, []),
+        ("Can osteoporosis be cured?", "request_human", 0.7, []),
         ("my rib slipped out of place, is there a procedure to put it back in?", "nlu_fallback", 0.3, []),
     ],
 )

@@ -95,6 +95,8 @@ def test_two_misses_in_a_row_offer_buttons_and_a_person(live_assistant):
         "How long does RSI take to heal?",
         "can coccydynia be cured",
         "what helps limb pain",
+        "Can mallet finger become permanent?",
+        "can osteoporosis be cured",
     ],
 )
 def test_a_musculoskeletal_problem_the_article_does_not_cover_is_offered_a_visit(live_assistant, message):

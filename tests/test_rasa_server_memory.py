@@ -1,5 +1,5 @@
 """The Rasa server runs without jax (scripts/rasa_server.py, workaround 14): TensorFlow
-imports it only for TFLite conversion, which Rasa never does, and it costs ~65 MB."""
+imports it only for TFLite conversion, which Rasa never does; it cost 64 MB at rest."""
 
 from __future__ import annotations
 

@@ -139,6 +139,8 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("my mom had a bad fall yesterday", URGENT),
         ("my wife had a hysterectomy 2 weeks ago and she can't walk", URGENT),
         ("Why is Whiplash rated R?", ROUTINE),
+        ("went to the er yesterday with numbness in my groin", URGENT),
+        ("went to the er yesterday with numbness in my groin and it is getting worse", EMERGENCY),
     ],
 )
 def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
@@ -312,6 +314,16 @@ def test_a_combination_must_name_known_signs(tmp_path: Path) -> None:
                 tmp_path, "  - {key: fever, label: Fever, level: context, phrases: [fever]}\n", combos
             )
         )
+
+
+def test_worse_since_checked_must_name_known_signs(tmp_path: Path) -> None:
+    path = write_flags(tmp_path, "  - {key: fever, label: Fever, level: urgent, phrases: [fever]}\n")
+    text = path.read_text(encoding="utf-8").replace(
+        "  window: 4\n", "  window: 4\n  worse_since_checked: [worse]\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape("worse_since_checked names no sign 'worse'")):
+        load_red_flags(path)
 
 
 def test_a_clinic_edit_changes_the_triage(tmp_path: Path) -> None:
