@@ -274,7 +274,7 @@ STORY_WORDS = 30
 
 def unplaced_problem(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> bool:
     """A question about a musculoskeletal problem that no content entity names ("how
-    serious is a bunion?", "can damaged cartilage repair itself?"), which the classifier
+    bad can a bunion get?", "does damaged cartilage heal on its own?"), which the classifier
     could not place. The caller knows it is one (the triage's physical-therapy words);
     this says the classifier's answer would leave it unanswered."""
     if {e.type for e in entities} & NAMED or (refers_back(text) and len(text.split()) <= FOLLOW_UP_WORDS):
@@ -347,7 +347,7 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
         or (story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"})
         # "what happens if tennis elbow is left untreated?": no exercise to explain
         or (intent == ASK_EXERCISE and bool(conditions))
-        # "how long does drop foot last?": no exercise here is for that area
+        # "how long does drop foot go on?": no exercise here is for that area
         or (intent == ASK_EXERCISE and bool(areas) and not areas & exercise_areas())
         # "27 year old, may have osteoarthritis": no place and no clinic sought
         or (intent == FIND_CLINIC and not types & PLACES and not CLINIC_SEARCH_CUE.search(text))

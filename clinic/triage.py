@@ -209,7 +209,7 @@ class Triage:
         return scan
 
     def _general_question(self, parts: Sequence[Sentence]) -> bool:
-        """A question about a condition in general ("How long does foot drop last?"): it
+        """A question about a condition in general ("How long does foot drop take to get better?"): it
         starts as a question and names no one, so no sign in it is anyone's problem now."""
         if not parts:
             return False

@@ -122,7 +122,7 @@ LONG_BACK_STORY = (
         ("is there a procedure to put it back?", "ask_cost", 0.7, [], "nlu_fallback"),
         ("what happens if tennis elbow is left untreated?", "ask_exercise", 0.5, [ASSESS], "ask_pt_concern"),
         (
-            "Can mallet finger become permanent?",
+            "Can a mallet finger be permanent?",
             "request_human",
             0.8,
             [Entity("body_part", "hand")],
@@ -130,7 +130,7 @@ LONG_BACK_STORY = (
         ),
         ("can the weather change tomorrow", "request_human", 0.6, [], "nlu_fallback"),
         (
-            "How long does drop foot last?",
+            "How long does drop foot go on?",
             "ask_exercise",
             0.55,
             [Entity("body_part", "foot")],
@@ -204,11 +204,11 @@ def test_back_concern_is_back_or_hip_without_other_conditions():
 @pytest.mark.parametrize(
     ("text", "intent", "confidence", "entities"),
     [
-        ("How serious is a bunion?", "out_of_scope", 0.7, []),
-        ("How long does RSI take to heal?", "ask_exercise", 0.6, []),
-        ("What helps relieve limb pain?", "ask_medication", 0.5, []),
-        ("Does polymyalgia rheumatica ever go away?", "greet", 0.2, []),
-        ("Can osteoporosis be cured?", "request_human", 0.7, []),
+        ("How bad can a bunion get?", "out_of_scope", 0.7, []),
+        ("How many weeks does RSI take to settle?", "ask_exercise", 0.6, []),
+        ("What can ease pain in a limb?", "ask_medication", 0.5, []),
+        ("Will polymyalgia rheumatica go away eventually?", "greet", 0.2, []),
+        ("Is osteoporosis curable?", "request_human", 0.7, []),
         ("my rib slipped out of place, is there a procedure to put it back in?", "nlu_fallback", 0.3, []),
     ],
 )
@@ -223,7 +223,7 @@ def test_a_problem_no_entity_names_is_left_unanswered_by_these_intents(text, int
         ("how many reps of the hip kick", "ask_exercise", 0.9, [HIP]),
         ("my knee hurts", "out_of_scope", 0.5, [KNEE]),  # an entity: the router already placed it
         ("can I take ibuprofen for a bunion?", "ask_medication", 0.9, []),
-        ("how serious is a bunion?", "ask_condition_info", 0.8, []),
+        ("how bad can a bunion get?", "ask_condition_info", 0.8, []),
     ],
 )
 def test_a_question_the_classifier_placed_is_kept(text, intent, confidence, entities):

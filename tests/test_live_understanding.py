@@ -91,12 +91,12 @@ def test_two_misses_in_a_row_offer_buttons_and_a_person(live_assistant):
 @pytest.mark.parametrize(
     "message",
     [
-        "How serious is a bunion?",
-        "How long does RSI take to heal?",
-        "can coccydynia be cured",
-        "what helps limb pain",
-        "Can mallet finger become permanent?",
-        "can osteoporosis be cured",
+        "How bad can a bunion get?",
+        "How many weeks does RSI take to settle?",
+        "is there a cure for coccydynia",
+        "what can ease pain in a limb",
+        "Can a mallet finger be permanent?",
+        "is there a cure for osteoporosis",
     ],
 )
 def test_a_musculoskeletal_problem_the_article_does_not_cover_is_offered_a_visit(live_assistant, message):
@@ -111,9 +111,9 @@ def _first_sentence(level: str) -> str:
 @pytest.mark.parametrize(
     "message",
     [
-        "How long does drop foot last?",
-        "What suddenly causes double vision?",
-        "can a dislocated shoulder fix itself",
+        "How long does drop foot go on?",
+        "What can bring on double vision all of a sudden?",
+        "can a dislocated shoulder go back in by itself",
     ],
 )
 def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(live_assistant, message):
@@ -129,7 +129,7 @@ def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(
         "my son banged his head on a shelf and is acting strange",
         "sharp pain from my heart area up into my neck",
         "my daughters blood sugar is 560",
-        "I am experiencing chest discomfort",
+        "having some chest discomfort right now",
         "nurse here, I just pricked myself with a needle we used on a patient with HIV",
         "my 2 year old got into my xanax",
         "something bit my ankle in the yard and there are two fang marks",
@@ -150,7 +150,7 @@ def test_chest_pain_after_meals_like_heartburn_gets_a_doctor_soon_not_911(live_a
 
 
 def test_a_question_about_foot_drop_is_offered_a_visit_not_asked_which_exercise(live_assistant):
-    text, payloads = say(live_assistant, new_rest_sender(live_assistant), "How long does drop foot last?")
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), "How long does drop foot go on?")
     assert "Which exercise" not in text
     assert CONTENT.visit_offer in text and "/request_appointment" in payloads
 

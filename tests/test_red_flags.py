@@ -162,9 +162,9 @@ def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
         ("my dad had a heart attack with chest pain", "other_person"),
         ("what if I lose control of my bladder?", "hypothetical"),
         ("Is foot drop an emergency?", "general_question"),
-        ("How long does drop foot last?", "general_question"),
-        ("What suddenly causes double vision?", "general_question"),
-        ("Can a dislocated shoulder fix itself?", "general_question"),
+        ("How long does drop foot go on?", "general_question"),
+        ("What can bring on double vision all of a sudden?", "general_question"),
+        ("Can a dislocated shoulder go back in by itself?", "general_question"),
     ],
 )
 def test_context_discounts_a_sign(text: str, kind: str) -> None:
@@ -176,7 +176,7 @@ def test_context_discounts_a_sign(text: str, kind: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "How long does foot drop last? Mine started yesterday",
+        "How long does foot drop take to get better? Mine started yesterday",
         "how long will my legs keep giving way",
         "Can a 4 year old have chest pain?",
         "how do i stop vomiting blood",
