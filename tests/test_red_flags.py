@@ -139,6 +139,8 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("my mom had a bad fall yesterday", URGENT),
         ("my wife had a hysterectomy 2 weeks ago and she can't walk", URGENT),
         ("Why is Whiplash rated R?", ROUTINE),
+        ("I suddenly lost the vision in my right eye", EMERGENCY),
+        ("a gradual loss of vision over the years", URGENT),
         ("went to the er yesterday with numbness in my groin", URGENT),
         ("went to the er yesterday with numbness in my groin and it is getting worse", EMERGENCY),
     ],
