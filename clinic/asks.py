@@ -180,8 +180,8 @@ MEDICATION_CUE = _cue(
     r"\b(ibuprofen|tylenol|advil|aleve|motrin|naproxen|paracetamol|acetaminophen|aspirin|gabapentin)\b",
     r"\b(supplements?|vitamins?|creams?|gel|injections?|shots?|steroids?|cortisone|opioids?|muscle relaxers?)\b",
 )
-# Words of someone asking for a person ("can someone call me", "agent pls"); "can mallet
-# finger become permanent?" has none, whatever the classifier heard in its "can ...".
+# Words of someone asking for a person ("can someone call me", "agent pls"); "can a
+# mallet finger be permanent?" has none, whatever the classifier heard in its "can ...".
 HUMAN_CUE = _cue(
     r"\b(person|people|human|someone|somebody|staff|agent|operator|representative|receptionist)\b",
     r"\b(front desk|customer service|transfer|callback|call|calls|ring|speak|talk|contact|text me)\b",

@@ -81,8 +81,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
         The file is put in write-ahead-log mode, kept with the database: each turn's commit
         appends to the log instead of copying pages to a rollback journal (0.39 to 0.12 ms of
-        CPU per commit, measured), still synced to disk on every commit, and readers such as
-        the erasure script no longer block the server's writes."""
+        CPU per commit, measured), still synced to disk on every commit, and the console
+        reading a transcript no longer blocks the server's writes."""
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(
