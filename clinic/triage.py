@@ -120,6 +120,7 @@ class Triage:
         self._present = PhraseIndex(context.present)
         self._recent = PhraseIndex(context.recent)
         self._checked = PhraseIndex(context.already_checked)
+        self._worse_since_checked = frozenset(context.worse_since_checked)
         self._in_care = PhraseIndex(context.in_care)
         self._question_starts = PhraseIndex(context.question_starts)
         self._personal = PhraseIndex(context.personal)
@@ -141,10 +142,9 @@ class Triage:
         checked = in_care = False
         eased: set[str] = set()
         kept: set[str] = set()
-        parts = list(sentences(within_limit(text)))
-        general = self._general_question(parts)
-        for sentence in parts:
-            scan = self._scan(sentence)
+        scans = [self._scan(sentence) for sentence in sentences(within_limit(text))]
+        general = self._general_question(scans)
+        for scan in scans:
             for compiled in self._easable:
                 if any(True for _ in compiled.urgent_with.find(scan.stems)):
                     eased.add(compiled.sign.key)
@@ -176,7 +176,7 @@ class Triage:
         found = {f.sign for f in findings}
         levelled = [(f.level, f.label) for f in findings if f.level != CONTEXT]
         levelled += [(c.level, c.label) for c in self.rules.combinations if set(c.signs) <= found]
-        if checked and not found & set(self.rules.context.worse_since_checked):
+        if checked and not found & self._worse_since_checked:
             levelled = [(URGENT if got == EMERGENCY else got, label) for got, label in levelled]
         level = next((lv for lv in LEVELS if any(lv == got for got, _ in levelled)), ROUTINE)
         reasons = tuple(dict.fromkeys(label for got, label in levelled if got == level))
@@ -208,14 +208,13 @@ class Triage:
                 scan.cues.setdefault(kind, []).extend([(span, "before"), (span, "after")])
         return scan
 
-    def _general_question(self, parts: Sequence[Sentence]) -> bool:
+    def _general_question(self, scans: Sequence[_Scan]) -> bool:
         """A question about a condition in general ("How long does foot drop take to get better?"): it
         starts as a question and names no one, so no sign in it is anyone's problem now."""
-        if not parts:
+        if not scans:
             return False
-        stems = [[w.stem for w in sentence.words] for sentence in parts]
-        return any(start == 0 for start, _, _ in self._question_starts.find(stems[0])) and not any(
-            True for words in stems for _ in self._personal.find(words)
+        return any(start == 0 for start, _, _ in self._question_starts.find(scans[0].stems)) and not any(
+            True for scan in scans for _ in self._personal.find(scan.stems)
         )
 
     def _sign_in(

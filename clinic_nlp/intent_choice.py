@@ -42,30 +42,26 @@ def drop_intent(message: Message, name: str) -> dict[str, Any]:
     return intent
 
 
-def _entities(message: Message) -> list[Entity]:
-    return [
+def _reading(message: Message, intent: dict[str, Any]) -> tuple[str, str | None, float, list[Entity]]:
+    """What ``clinic.asks`` reads: the text, the intent and its confidence, the entities."""
+    entities = [
         Entity(str(e.get(ENTITY_ATTRIBUTE_TYPE)), e.get(ENTITY_ID) or None)
         for e in message.get(ENTITIES) or []
     ]
+    return (
+        message.get(TEXT),
+        intent.get(INTENT_NAME_KEY),
+        float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+        entities,
+    )
 
 
 def routed_intent(message: Message, intent: dict[str, Any]) -> str | None:
     """The intent the message's words and entities call for instead of ``intent``, if any."""
-    return route(
-        message.get(TEXT),
-        intent.get(INTENT_NAME_KEY),
-        float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-        _entities(message),
-    )
+    return route(*_reading(message, intent))
 
 
 def leaves_problem_unanswered(message: Message) -> bool:
     """The prediction would leave a musculoskeletal problem with no entity unanswered
     (``clinic.asks.unplaced_problem``)."""
-    intent = message.get(INTENT) or NO_INTENT
-    return unplaced_problem(
-        message.get(TEXT),
-        intent.get(INTENT_NAME_KEY),
-        float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
-        _entities(message),
-    )
+    return unplaced_problem(*_reading(message, message.get(INTENT) or NO_INTENT))
