@@ -19,6 +19,7 @@ from actions.tracker_reading import entity_keys, latest_intent, latest_text
 from clinic import asks
 from clinic.content import Content, Topic, get_content
 from clinic.exercise_replies import related_exercise_buttons, topic_reply, visit_buttons
+from clinic.triage import assess
 
 ASSESSMENT_INTENT = "ask_pt_concern"
 
@@ -102,7 +103,8 @@ class ActionExplainTopic(Action):
 
 
 class ActionDeflectQuestion(Action):
-    """No medicines, doses or diagnoses; a physical-therapy problem also gets the offer to be seen."""
+    """No medicines, doses or diagnoses; a physical-therapy problem (a body area, a topic,
+    or the triage's therapy words: "cortisone for fibromyalgia?") also gets the offer to be seen."""
 
     def name(self) -> str:
         return "action_deflect_question"
@@ -113,7 +115,12 @@ class ActionDeflectQuestion(Action):
         content = get_content()
         medication = latest_intent(tracker) == "ask_medication"
         response = "utter_medication_deflect" if medication else "utter_diagnosis_deflect"
-        physical = mentioned_areas(content, tracker) or mentioned_topics(content, tracker)
+        text = latest_text(tracker)
+        physical = (
+            mentioned_areas(content, tracker)
+            or mentioned_topics(content, tracker)
+            or (not text.startswith("/") and assess(text).physical_therapy)
+        )
         dispatcher.utter_message(
             response=response, buttons=visit_buttons() if physical or not medication else None
         )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from clinic.asks import Entity
-
 
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
@@ -28,15 +26,6 @@ def entity_keys(tracker: Tracker, entity: str) -> list[str]:
     found = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
     found.sort(key=lambda e: e.get("start") or 0)
     return [str(e.get("id") or e["value"]) for e in found if e.get("id") or e.get("value")]
-
-
-def message_entities(tracker: Tracker) -> list[Entity]:
-    """Every entity of the latest message, as clinic.asks reads them (key: id, else value)."""
-    return [
-        Entity(str(e["entity"]), str(e.get("id") or e.get("value") or "") or None)
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity")
-    ]
 
 
 def screened_words(tracker: Tracker) -> str:

@@ -40,7 +40,8 @@ UNSURE = 0.4
 # The classifier's word is kept for these whatever the cues say, unless it is
 # unsure: triage belongs to the red-flag rules (which run after this and still
 # have the last word), and the rest already name what the person wants.
-KEPT = frozenset({"report_red_flag", "retract_red_flag", REQUEST_HUMAN, "report_exercise_pain"})
+EXERCISE_PAIN = "report_exercise_pain"
+KEPT = frozenset({"report_red_flag", "retract_red_flag", REQUEST_HUMAN, EXERCISE_PAIN})
 # Intents that say nothing about a health problem: a message with physical-
 # therapy words that the classifier put here was misread.
 SMALL_TALK = frozenset(
@@ -148,6 +149,14 @@ STEPS_CUE = _cue(
     r"\bwalk me\b",
     r"\bexplain\b",
 )
+# Words of someone doing an exercise ("it hurts when I do it", "the stretch hurts").
+EXERCISING_CUE = _cue(
+    r"\b(exercis\w*|workouts?|stretch\w*|kicks?|kicking|reps?|sets?)\b",
+    r"\b(do|did|doing|does|try|tried|trying) (it|this|that|them|these|those|one|the)\b",
+    r"\b(when|while|after|during) (i )?(do|did|doing|try|trying)\b",
+)
+# "can I still do the stretch with a sore knee?": whether to do an exercise.
+DOING_CUE = _cue(r"\b(can|should|could|may|do) (i|you|we) (still |even |keep )?(do|doing|try|start)\b")
 FOLLOW_UP_CUE = _cue(
     r"^(and|what about|how about|same for|ok|okay|now)\b", r"\binstead\b", r"\b(then|now)\W*$"
 )
@@ -181,9 +190,11 @@ MEDICATION_CUE = _cue(
     r"\b(supplements?|vitamins?|creams?|gel|injections?|shots?|steroids?|cortisone|opioids?|muscle relaxers?)\b",
 )
 # Words of someone asking for a person ("can someone call me", "agent pls"); "can a
-# mallet finger be permanent?" has none, whatever the classifier heard in its "can ...".
+# mallet finger be permanent?" has none, whatever the classifier heard in its "can ...",
+# nor "can a person with a spinal injury walk?".
 HUMAN_CUE = _cue(
-    r"\b(person|people|human|someone|somebody|staff|agent|operator|representative|receptionist)\b",
+    r"\b(person|people|human|someone|somebody)\b(?! (with|who|that|having|suffering)\b)",
+    r"\b(staff|agent|operator|representative|receptionist)\b",
     r"\b(front desk|customer service|transfer|callback|call|calls|ring|speak|talk|contact|text me)\b",
     r"\b(real|therapist|pt|bot|machine)\b",
 )
@@ -200,10 +211,11 @@ PLACES = frozenset({"zip_code", "town", "clinic"})
 
 @dataclass(frozen=True)
 class Entity:
-    """An entity the NLU found: its type and the content key (pattern id) if any."""
+    """An entity the NLU found: its type, the content key (pattern id) if any, the words matched."""
 
     type: str
     key: str | None = None
+    text: str | None = None
 
 
 def exercise_question(
@@ -252,6 +264,26 @@ def reports_pain(text: str) -> bool:
     return bool(PAIN_CUE.search(text))
 
 
+def asks_about_an_exercise(text: str) -> bool:
+    """The message asks for steps, a reason, pictures or a detail of an exercise, or whether to do one."""
+    cues = (STEPS_CUE, WHY_CUE, PICTURES_CUE, DOING_CUE, *DETAIL_CUES.values())
+    return any(cue.search(text) for cue in cues)
+
+
+def names_exercise(text: str, entities: Collection[Entity]) -> bool:
+    """An exercise entity names an exercise here. A bare word ("stretch", "kick",
+    "hamstring") does only in a very short message or a short one asking about an
+    exercise, not in a story ("a stretching feeling behind my knee since my fall")."""
+    found = [e for e in entities if e.type == "exercise"]
+    if not found:
+        return False
+    words = len(text.split())
+    asks = words <= FOLLOW_UP_WORDS or asks_about_an_exercise(text)
+    loose = words > STORY_WORDS or not asks
+    content = get_content()
+    return any(not (loose and content.is_bare_alias(e.text)) for e in found)
+
+
 def exercise_areas() -> frozenset[str]:
     """The body areas the article's exercises are for, its back-pain answer included."""
     return BACK_AREAS | {part for e in get_content().exercises.values() for part in e.body_parts}
@@ -289,9 +321,16 @@ def unplaced_problem(text: str, intent: str | None, confidence: float, entities:
 def route(text: str, intent: str | None, confidence: float, entities: Collection[Entity]) -> str | None:
     """The intent the message's words call for, or None to keep the classifier's."""
     asks_for_no_one = intent == REQUEST_HUMAN and not HUMAN_CUE.search(text)
-    if intent in KEPT and confidence >= UNSURE and not asks_for_no_one:
+    # "my hip is very painful and the doctors found nothing": pain, but from no exercise
+    pain_without_exercise = (
+        intent == EXERCISE_PAIN
+        and not EXERCISING_CUE.search(text)
+        and not any(e.type == "exercise" for e in entities)
+    )
+    misheard = asks_for_no_one or pain_without_exercise
+    if intent in KEPT and confidence >= UNSURE and not misheard:
         return None
-    unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None or asks_for_no_one
+    unsure = confidence < UNSURE or intent in SMALL_TALK or intent is None or misheard
     if intent == "ask_medication" and not MEDICATION_CUE.search(text):
         unsure = True  # no medicine named: the deflection alone would not answer it
     if intent == ASK_COST and not COST_CUE.search(text):
@@ -304,7 +343,9 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
     # how can I ease the pain?") asks something else, unless the classifier heard a price question.
     if COST_CUE.search(text) and (words <= STORY_WORDS or intent == ASK_COST):
         return ASK_COST
-    exercise_named = "exercise" in types
+    exercise_named = names_exercise(text, entities)
+    # "a stretching feeling after my fall": a bare exercise word the classifier took at its word
+    exercise_misread = intent == ASK_EXERCISE and "exercise" in types and not exercise_named
     areas = {e.key for e in entities if e.type == "body_part" and e.key}
     conditions = {e.key for e in entities if e.type == "condition" and e.key}
     health_words = bool(areas or conditions)
@@ -347,6 +388,7 @@ def route(text: str, intent: str | None, confidence: float, entities: Collection
         or (story and intent in {ASK_EXERCISE, ASK_BACK_PAIN_HELP, ASK_PT_CONCERN, "ask_condition_info"})
         # "what happens if tennis elbow is left untreated?": no exercise to explain
         or (intent == ASK_EXERCISE and bool(conditions))
+        or exercise_misread
         # "how long does drop foot go on?": no exercise here is for that area
         or (intent == ASK_EXERCISE and bool(areas) and not areas & exercise_areas())
         # "27 year old, may have osteoarthritis": no place and no clinic sought

@@ -38,6 +38,13 @@ class Exercise:
     details: Mapping[str, str]
     # Beside each step, its picture's path under the content directory (None: no picture).
     pictures: tuple[str | None, ...] = ()
+    # Words that name it in a short question about it, not in a story ("a stretching feeling").
+    bare_aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every phrase that names it: its name, aliases and bare aliases."""
+        return (normalise(self.name), *self.aliases, *self.bare_aliases)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Content:
     visit_offer: str
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
     _topic_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _bare_aliases: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     def exercise_for_text(self, text: str | None) -> Exercise | None:
         """The exercise a phrase refers to: an alias, a body part, or a near miss.
@@ -80,6 +88,10 @@ class Content:
             return by_part
         key = _closest(phrase, self._alias_index)
         return self.exercises[key] if key else None
+
+    def is_bare_alias(self, phrase: str | None) -> bool:
+        """True for a bare word ("stretch", "kick") that names an exercise only in a short question."""
+        return bool(phrase) and normalise(str(phrase)) in self._bare_aliases
 
     def exercise_for_body_part(self, part: str | None) -> Exercise | None:
         """The only exercise for a body part, when exactly one targets it."""
@@ -183,6 +195,7 @@ def _load_exercises(path: Path) -> dict[str, Exercise]:
             steps=steps,
             details={k: details[k].strip() for k in DETAIL_KINDS},
             pictures=pictures,
+            bare_aliases=tuple(normalise(a) for a in item.get("bare_aliases") or ()),
         )
     return exercises
 
@@ -239,7 +252,7 @@ def load_content(directory: Path | None = None) -> Content:
     body_parts = {k: tuple(normalise(a) for a in v) for k, v in parts_raw.items()}
     alias_index: dict[str, str] = {}
     for exercise in exercises.values():
-        for alias in (*exercise.aliases, normalise(exercise.name)):
+        for alias in exercise.names:
             other = alias_index.setdefault(alias, exercise.key)
             if other != exercise.key:
                 raise ContentError(f"alias '{alias}' names both {other} and {exercise.key}")
@@ -251,6 +264,7 @@ def load_content(directory: Path | None = None) -> Content:
         visit_offer=_require(safety, "visit_offer", "safety.yml").strip(),
         _alias_index=alias_index,
         _topic_index={alias: t.key for t in topics.values() for alias in t.aliases},
+        _bare_aliases=frozenset(a for e in exercises.values() for a in e.bare_aliases),
     )
 
 

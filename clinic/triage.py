@@ -383,7 +383,7 @@ def default_triage() -> Triage:
     content = get_content()
     names = [
         *(alias for aliases in content.body_parts.values() for alias in aliases),
-        *(alias for exercise in content.exercises.values() for alias in (exercise.name, *exercise.aliases)),
+        *(alias for exercise in content.exercises.values() for alias in exercise.names),
         *(alias for topic in content.topics.values() for alias in (topic.title, *topic.aliases)),
     ]
     return Triage(load_red_flags(), [phrase_stems(n) for n in names])

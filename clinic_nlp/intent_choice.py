@@ -8,6 +8,7 @@ from typing import Any
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -45,7 +46,7 @@ def drop_intent(message: Message, name: str) -> dict[str, Any]:
 def _reading(message: Message, intent: dict[str, Any]) -> tuple[str, str | None, float, list[Entity]]:
     """What ``clinic.asks`` reads: the text, the intent and its confidence, the entities."""
     entities = [
-        Entity(str(e.get(ENTITY_ATTRIBUTE_TYPE)), e.get(ENTITY_ID) or None)
+        Entity(str(e.get(ENTITY_ATTRIBUTE_TYPE)), e.get(ENTITY_ID) or None, e.get(ENTITY_ATTRIBUTE_VALUE))
         for e in message.get(ENTITIES) or []
     ]
     return (

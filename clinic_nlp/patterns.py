@@ -47,7 +47,7 @@ def town_names(states: Iterable[str]) -> list[str]:
 def entity_patterns(content: Content, directory: Directory) -> list[dict]:
     patterns: list[dict] = []
     for exercise in content.exercises.values():
-        patterns += _phrases("exercise", exercise.key, (*exercise.aliases, normalise(exercise.name)))
+        patterns += _phrases("exercise", exercise.key, exercise.names)
     for topic in content.topics.values():
         patterns += _phrases("condition", topic.key, topic.aliases)
     for part, aliases in content.body_parts.items():

@@ -129,6 +129,7 @@ LONG_BACK_STORY = (
             "ask_pt_concern",
         ),
         ("can the weather change tomorrow", "request_human", 0.6, [], "nlu_fallback"),
+        ("can a person with a spinal injury run again?", "request_human", 0.8, [BACK], "ask_back_pain_help"),
         (
             "How long does drop foot go on?",
             "ask_exercise",
@@ -150,6 +151,29 @@ LONG_BACK_STORY = (
             0.39,
             [Entity("body_part", "foot")],
             "ask_pt_concern",
+        ),
+        (
+            "I get a stretching feeling behind my knee whenever I bend it, what is that?",
+            "ask_exercise",
+            0.8,
+            [Entity("exercise", "seated_hamstring_stretch", "stretching"), KNEE],
+            "ask_pt_concern",
+        ),
+        (
+            "I slipped on the stairs last week and landed on my hip, and since then there is a "
+            "pulling, stretching sensation down my leg whenever I walk any distance. How long "
+            "should that take to settle?",
+            "ask_exercise",
+            0.7,
+            [Entity("exercise", "seated_hamstring_stretch", "stretching"), Entity("body_part", "hip")],
+            "ask_back_pain_help",
+        ),
+        (
+            "my hip is very painful and the doctors found nothing?",
+            "report_exercise_pain",
+            0.8,
+            [Entity("body_part", "hip")],
+            "ask_back_pain_help",
         ),
     ],
 )
@@ -176,6 +200,32 @@ def test_route_reads_what_the_classifier_missed(text, intent, confidence, entiti
             "it hurts when i do the stretch",
             "report_exercise_pain",
             [Entity("exercise", "seated_hamstring_stretch")],
+        ),
+        (
+            "how do i do the stretch",
+            "ask_exercise",
+            [Entity("exercise", "seated_hamstring_stretch", "stretch")],
+        ),
+        (
+            "my back hurts, how many kicks should i do",
+            "ask_exercise",
+            [Entity("exercise", "hip_kick_3way", "kicks"), BACK],
+        ),
+        (
+            "my hamstring stretch hurts behind the knee",
+            "ask_exercise",
+            [Entity("exercise", "seated_hamstring_stretch", "hamstring stretch"), KNEE],
+        ),
+        (
+            "my knee is a bit sore today, can i still do the stretch?",
+            "ask_exercise",
+            [Entity("exercise", "seated_hamstring_stretch", "stretch"), KNEE],
+        ),
+        ("it hurts when i do it", "report_exercise_pain", []),
+        (
+            "my knee hurts while doing the kicks",
+            "report_exercise_pain",
+            [KNEE, Entity("exercise", "hip_kick_3way", "kicks")],
         ),
         ("hi there", "greet", []),
         ("what time does greenbelt open", "ask_clinic_hours", [Entity("clinic", "greenbelt")]),

@@ -133,6 +133,12 @@ def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(
         "nurse here, I just pricked myself with a needle we used on a patient with HIV",
         "my 2 year old got into my xanax",
         "something bit my ankle in the yard and there are two fang marks",
+        "my toddler has a tummy ache and only wants to sleep",
+        "i think this is sepsis, i'm shaking and so weak",
+        "the voices keep telling me to hurt my brother",
+        "my eyelid is swollen and it hurts to move my eye",
+        "i have a kidney stone and i can't stop throwing up",
+        "my 3 year old took my valium",
     ],
 )
 def test_these_emergencies_are_sent_to_911(live_assistant, message):
@@ -169,3 +175,50 @@ def test_a_withdrawal_story_mentioning_insurance_gets_medical_advice_not_prices(
 
 def first_sentence_of_medical_advice() -> str:
     return default_triage().rules.medical_advice.split(". ")[0]
+
+
+def test_a_stretching_feeling_after_a_fall_is_offered_a_visit_not_the_stretch(live_assistant):
+    text, payloads = say(
+        live_assistant,
+        new_rest_sender(live_assistant),
+        "I slipped on wet steps last week and landed on my hip. Since then there is a pulling, "
+        "stretching sensation down the back of my leg whenever I walk any distance. How long should "
+        "that take to settle?",
+    )
+    assert "seated hamstring stretch" not in text.lower() and "1. " not in text
+    assert CONTENT.visit_offer in text and "/request_appointment" in payloads
+
+
+def test_the_stretch_asked_for_in_a_few_words_still_gets_its_steps(live_assistant):
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), "how do i do the stretch")
+    assert "1. " in text and text.endswith(CONTENT.disclaimer)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my 3 year old's knee is swollen and she refuses to walk on it",
+        "my ankle swelled up after the game and i'm unable to walk",
+        "my arms and legs are covered in petechiae and i haven't hurt myself",
+        "the scan showed compression of the spinal cord in my neck",
+        "since i hit my head skiing last week i can't concentrate and light hurts my eyes",
+    ],
+)
+def test_these_need_a_doctor_soon_not_911(live_assistant, message):
+    text, _ = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert _first_sentence(URGENT) in text and CONTENT.disclaimer not in text
+    assert _first_sentence(EMERGENCY) not in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my hip is very painful, the doctors didn't find a thing?",
+        "can a person with spastic paraplegia learn to walk again?",
+        "should i try corticosteroids for my myopathy?",
+    ],
+)
+def test_a_physical_problem_gets_an_offer_to_be_seen_not_exercise_pain_or_a_person(live_assistant, message):
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert "stop that exercise" not in text and "(301) 555-0100" not in text
+    assert "/request_appointment" in payloads
