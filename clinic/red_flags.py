@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic.content import DEFAULT_CONTENT_DIR, ContentError, read_content_file
-from clinic.text_scan import phrase_stems
+from clinic.text_scan import normalise, phrase_stems, words
 
 RED_FLAGS_FILE = "red_flags.yml"
 EMERGENCY, URGENT, ROUTINE = "emergency", "urgent", "routine"
@@ -103,6 +103,8 @@ class RedFlags:
     combinations: tuple[Combination, ...]
     medical_words: tuple[Phrase, ...]
     therapy_words: tuple[Phrase, ...]
+    # Every word the signs and scope lists are written with: what a misspelling may be read as.
+    vocabulary: frozenset[str] = frozenset()
 
     @property
     def screened_signs(self) -> tuple[Sign, ...]:
@@ -304,4 +306,14 @@ def load_red_flags(path: str | Path | None = None) -> RedFlags:
         therapy_words=_phrases(
             scope.get("physical_therapy"), "physical_therapy", f"{where}: scope", required=True
         ),
+        vocabulary=_vocabulary(raw_signs, scope),
     )
+
+
+def _vocabulary(raw_signs: list[Mapping[str, Any]], scope: Mapping[str, Any]) -> frozenset[str]:
+    """The words of every sign's phrases, near groups, exact words and mentions, and the scope lists."""
+    texts: list[str] = [*scope["medical"], *scope["physical_therapy"]]
+    for item in raw_signs:
+        texts += [*(item.get("phrases") or ()), *(item.get("exact") or ()), *(item.get("mentions") or ())]
+        texts += [text for rule in item.get("near") or () for group in rule["words"] for text in group]
+    return frozenset(w.text for text in texts for w in words(normalise(text)) if w.text.isalpha())

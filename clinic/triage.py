@@ -25,12 +25,22 @@ from clinic.red_flags import (
     LEVELS,
     ROUTINE,
     URGENT,
-    Phrase,
     RedFlags,
     Sign,
     load_red_flags,
 )
-from clinic.text_scan import CLAUSE_PUNCTUATION, PhraseIndex, Sentence, phrase_stems, sentences
+from clinic.spelling import Speller
+from clinic.text_scan import (
+    CLAUSE_PUNCTUATION,
+    PhraseIndex,
+    Sentence,
+    Word,
+    normalise,
+    phrase_stems,
+    sentences,
+    stem,
+    words,
+)
 
 Span = tuple[int, int]  # word positions in a sentence, end exclusive
 # A denied list: "no A, B or C"; each item at most this many words.
@@ -111,8 +121,13 @@ class _CompiledSign:
 class Triage:
     """The rules of one red-flag file, compiled once for many messages."""
 
-    def __init__(self, rules: RedFlags, therapy_words: Iterable[Phrase] = ()) -> None:
+    def __init__(self, rules: RedFlags, therapy_names: Iterable[str] = ()) -> None:
+        """``therapy_names``: body areas, exercises and topics, physical-therapy words beside the rules' own."""
         self.rules = rules
+        names = list(therapy_names)
+        self._speller = Speller(
+            rules.vocabulary | {w.text for name in names for w in words(normalise(name)) if w.text.isalpha()}
+        )
         context = rules.context
         self._breaks = PhraseIndex(context.clause_breaks)
         self._pseudo = PhraseIndex(context.pseudo)
@@ -133,7 +148,7 @@ class Triage:
         self._signs = {sign.key: _CompiledSign.of(sign) for sign in rules.signs}
         self._easable = [c for c in self._signs.values() if c.sign.urgent_with]
         self._medical = PhraseIndex(rules.medical_words)
-        self._therapy = PhraseIndex([*rules.therapy_words, *therapy_words])
+        self._therapy = PhraseIndex([*rules.therapy_words, *(phrase_stems(n) for n in names)])
 
     def assess(self, text: str) -> Assessment:
         findings: list[Finding] = []
@@ -190,7 +205,7 @@ class Triage:
         )
 
     def _scan(self, sentence: Sentence) -> _Scan:
-        stems = [w.stem for w in sentence.words]
+        stems = [self._stem(w) for w in sentence.words]
         break_starts = {start for start, _, _ in self._breaks.find(stems)}
         clause, current = [], 0
         for i, word in enumerate(sentence.words):
@@ -207,6 +222,11 @@ class Triage:
             for span in _pattern_spans(patterns, sentence):
                 scan.cues.setdefault(kind, []).extend([(span, "before"), (span, "after")])
         return scan
+
+    def _stem(self, word: Word) -> str:
+        """The word's stem, or the stem of the rule word it misspells ("pian": "pain")."""
+        meant = self._speller.correct(word.text)
+        return word.stem if meant == word.text else stem(meant)
 
     def _general_question(self, scans: Sequence[_Scan]) -> bool:
         """A question about a condition in general ("How long does foot drop take to get better?"): it
@@ -386,7 +406,7 @@ def default_triage() -> Triage:
         *(alias for exercise in content.exercises.values() for alias in exercise.names),
         *(alias for topic in content.topics.values() for alias in (topic.title, *topic.aliases)),
     ]
-    return Triage(load_red_flags(), [phrase_stems(n) for n in names])
+    return Triage(load_red_flags(), names)
 
 
 def assess(text: str) -> Assessment:

@@ -168,3 +168,15 @@ def test_a_long_sms_conversation_is_read_up_to_the_limit_with_a_note(live_assist
     note_words = LONG_MESSAGE_NOTE.split()
     assert " ".join(parts).split()[-len(note_words) :] == note_words
     assert len(" ".join(parts).split()) > len(note_words), "the answer itself comes before the note"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["bad chest pian and my arm feels heavy", "i cant brethe properly", "i want to kill myslef"],
+)
+def test_a_misspelled_emergency_texted_in_is_told_to_call_911(live_assistant, body):
+    from clinic.triage import default_triage
+
+    parts = text(live_assistant, fresh_number(), body)
+    assert "call 911" in " ".join(parts)
+    assert default_triage().rules.advice["emergency"].split(". ")[0] in " ".join(parts)
