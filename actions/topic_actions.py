@@ -98,7 +98,8 @@ class ActionExplainTopic(Action):
         buttons = related_exercise_buttons(content, topic.related_exercises) or []
         if topic.offer_visit:
             buttons += visit_buttons()
-        dispatcher.utter_message(text=topic_reply(content, topic), buttons=buttons or None)
+        question = asks.problem_question(text)
+        dispatcher.utter_message(text=topic_reply(content, topic, question), buttons=buttons or None)
         return []
 
 

@@ -198,6 +198,34 @@ HUMAN_CUE = _cue(
     r"\b(front desk|customer service|transfer|callback|call|calls|ring|speak|talk|contact|text me)\b",
     r"\b(real|therapist|pt|bot|machine)\b",
 )
+# What a question about a problem asks, first match wins (``problem_question``).
+PROBLEM_QUESTION_CUES = (
+    (
+        "exercises",
+        _cue(
+            r"\b(which|what|any|best|good|recommend\w*|safe)\b.{0,30}\b(exercises?|stretch(es)?|workouts?)\b",
+            r"\b(exercises?|stretch(es)?)\b.{0,20}\b(for|to help|help|to fix|to ease)\b",
+        ),
+    ),
+    (
+        "outlook",
+        _cue(
+            r"\b(go away|goes away|heal(s|ed|ing)?|cur(e|ed|able)|permanent(ly)?|recover(y|ed)?|get better|"
+            r"gets better|go back|reversed?|revers(e|ible)|prognosis|outlook|normal again|walk again|"
+            r"run again|how long)\b",
+        ),
+    ),
+    (
+        "cause",
+        _cue(
+            r"\b(what|which)\b.{0,15}\b(causes?|caused|causing)\b",
+            r"\bcaus(e|es|ed|ing)\b",
+            r"\bwhy (do|does|is|am|are|would|did|has|have)\b",
+            r"\bwhat (is|could|might) (it|this|that|be)\b",
+            r"\bwhat('s| is) wrong\b",
+        ),
+    ),
+)
 NOT_BOOKING_CUE = _cue(r"\b(don'?t|do not|not|no longer|anymore|cancel|never mind|nevermind)\b")
 LOCATION_CUE = _cue(
     r"\b(live|living|near|nearest|closest|close to|around|what about|how about|in|at|by|zip|zipcode)\b"
@@ -282,6 +310,15 @@ def names_exercise(text: str, entities: Collection[Entity]) -> bool:
     loose = words > STORY_WORDS or not asks
     content = get_content()
     return any(not (loose and content.is_bare_alias(e.text)) for e in found)
+
+
+def problem_question(text: str) -> str | None:
+    """What a question about a problem asks: "exercises" for it, its "outlook" (will it
+    heal, how long), its "cause", or None."""
+    for kind, cue in PROBLEM_QUESTION_CUES:
+        if cue.search(text):
+            return kind
+    return None
 
 
 def exercise_areas() -> frozenset[str]:

@@ -57,6 +57,12 @@ class Topic:
     related_exercises: tuple[str, ...]
     offer_visit: bool
     explains: str | None = None
+    # First sentences by the kind of question ("outlook", "exercises", "cause", "default").
+    openings: Mapping[str, str] = field(default_factory=dict)
+
+    def opening(self, question: str | None) -> str | None:
+        """The first sentence for a question of this kind, or the default one, if the topic has any."""
+        return self.openings.get(question or "default") or self.openings.get("default")
 
 
 @dataclass(frozen=True)
@@ -236,8 +242,17 @@ def _load_topics(path: Path, exercises: Mapping[str, Exercise]) -> dict[str, Top
             related_exercises=related,
             offer_visit=bool(item.get("offer_visit")),
             explains=item.get("explains"),
+            openings=_openings(item.get("openings"), where),
         )
     return topics
+
+
+def _openings(raw: Any, where: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise ContentError(f"{where}: field 'openings' must map a kind of question to a sentence")
+    return {str(k): " ".join(v.split()) for k, v in raw.items()}
 
 
 def load_content(directory: Path | None = None) -> Content:

@@ -52,9 +52,12 @@ def why_it_helps(content: Content, exercise: Exercise) -> ExerciseReply:
     return exercise_reply(content, exercise, [text])
 
 
-def topic_reply(content: Content, topic: Topic) -> str:
-    """A topic's text with the visit offer; closed by the safety line when it recommends an exercise."""
-    parts = [topic.text, content.visit_offer if topic.offer_visit else ""]
+def topic_reply(content: Content, topic: Topic, question: str | None = None) -> str:
+    """A topic's text, after the opening for the kind of ``question`` if it has openings, with
+    the visit offer; closed by the safety line when it recommends an exercise."""
+    opening = topic.opening(question)
+    text = f"{opening} {topic.text}" if opening else topic.text
+    parts = [text, content.visit_offer if topic.offer_visit else ""]
     if topic.related_exercises:
         return with_safety_line(content, parts)
     return "\n\n".join(p for p in parts if p)

@@ -278,3 +278,17 @@ def test_a_problem_no_entity_names_is_left_unanswered_by_these_intents(text, int
 )
 def test_a_question_the_classifier_placed_is_kept(text, intent, confidence, entities):
     assert not unplaced_problem(text, intent, confidence, entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Is a torn meniscus permanent?", "outlook"),
+        ("how long does a sprained wrist take to heal", "outlook"),
+        ("which stretches help a stiff neck", "exercises"),
+        ("what is causing the clicking in my jaw", "cause"),
+        ("do you treat shin splints?", None),
+    ],
+)
+def test_a_question_about_a_problem_is_read_for_what_it_asks(text, kind):
+    assert asks.problem_question(text) == kind

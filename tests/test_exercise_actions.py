@@ -254,6 +254,22 @@ def test_problems_outside_the_article_get_an_offer_to_be_assessed_and_no_protoco
     assert payloads(messages[0]) == BOOKING_PAYLOADS
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("can a bunion go away on its own?", "outlook"),
+        ("what exercises are good for a bunion?", "exercises"),
+        ("what causes a bunion?", "cause"),
+        ("i have a bunion", "default"),
+    ],
+)
+def test_the_offer_to_be_assessed_opens_with_an_answer_to_the_kind_of_question(text, kind):
+    messages, _ = run_action(ActionExplainTopic(), make_tracker(text, "ask_pt_concern", []))
+    opening = CONTENT.topics["pt_assessment"].openings[kind]
+    assert messages[0]["text"].startswith(opening)
+    assert payloads(messages[0]) == BOOKING_PAYLOADS
+
+
 def test_a_back_only_concern_gets_the_back_pain_answer():
     tracker = make_tracker(
         "my lower back is stiff", "ask_pt_concern", [{**entity("body_part", "back"), "id": "back"}]

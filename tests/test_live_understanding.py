@@ -222,3 +222,17 @@ def test_a_physical_problem_gets_an_offer_to_be_seen_not_exercise_pain_or_a_pers
     text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
     assert "stop that exercise" not in text and "(301) 555-0100" not in text
     assert "/request_appointment" in payloads
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("will my bunion ever go away?", "outlook"),
+        ("what exercises are good for a bunion", "exercises"),
+        ("What causes a bunion?", "cause"),
+    ],
+)
+def test_the_offer_to_be_assessed_answers_the_kind_of_question_first(live_assistant, message, kind):
+    text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
+    assert text.startswith(CONTENT.topics["pt_assessment"].openings[kind])
+    assert CONTENT.visit_offer in text and "/request_appointment" in payloads
