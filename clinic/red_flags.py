@@ -86,7 +86,7 @@ class Context:
     present: tuple[Phrase, ...]  # between a history cue and a sign, brings it back to now
     recent: tuple[Phrase, ...]  # in the sign's clause, dates someone else's event to now
     already_checked: tuple[Phrase, ...]  # anywhere in a message: emergency becomes urgent
-    # Sign keys that keep an emergency one after a check: worse since being seen.
+    # Sign or combination keys that keep an emergency one after a check: worse since being seen.
     worse_since_checked: tuple[str, ...]
     in_care: tuple[Phrase, ...]  # anywhere in a message: signs cleared by care do not count
     question_starts: tuple[Phrase, ...]  # first words of a question: "how long does", "what causes"
@@ -283,12 +283,15 @@ def load_red_flags(path: str | Path | None = None) -> RedFlags:
             raise ContentError(f"{where}: signs[{i}] repeats key '{sign.key}'")
         by_key[sign.key] = sign
     context = _context(data.get("context"), where)
-    for key in context.worse_since_checked:
-        if key not in by_key:
-            raise ContentError(f"{where}: context: worse_since_checked names no sign '{key}'")
     raw_combinations = data.get("combinations") or []
     if not isinstance(raw_combinations, list):
         raise ContentError(f"{where}: field 'combinations' must be a list")
+    combinations = tuple(
+        _combination(item, f"{where}: combinations[{i}]", by_key) for i, item in enumerate(raw_combinations)
+    )
+    for key in context.worse_since_checked:
+        if key not in by_key and key not in {c.key for c in combinations}:
+            raise ContentError(f"{where}: context: worse_since_checked names no sign or combination '{key}'")
     scope = data.get("scope")
     if not isinstance(scope, Mapping):
         raise ContentError(f"{where}: field 'scope' must be a mapping with 'medical' and 'physical_therapy'")
@@ -298,10 +301,7 @@ def load_red_flags(path: str | Path | None = None) -> RedFlags:
         screening_question=_text(data, "screening_question", where),
         context=context,
         signs=signs,
-        combinations=tuple(
-            _combination(item, f"{where}: combinations[{i}]", by_key)
-            for i, item in enumerate(raw_combinations)
-        ),
+        combinations=combinations,
         medical_words=_phrases(scope.get("medical"), "medical", f"{where}: scope", required=True),
         therapy_words=_phrases(
             scope.get("physical_therapy"), "physical_therapy", f"{where}: scope", required=True

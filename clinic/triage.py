@@ -189,9 +189,10 @@ class Triage:
         self, findings: list[Finding], discounted: list[Finding], checked: bool, medical: int, therapy: int
     ) -> Assessment:
         found = {f.sign for f in findings}
+        combined = [c for c in self.rules.combinations if set(c.signs) <= found]
         levelled = [(f.level, f.label) for f in findings if f.level != CONTEXT]
-        levelled += [(c.level, c.label) for c in self.rules.combinations if set(c.signs) <= found]
-        if checked and not found & self._worse_since_checked:
+        levelled += [(c.level, c.label) for c in combined]
+        if checked and not (found | {c.key for c in combined}) & self._worse_since_checked:
             levelled = [(URGENT if got == EMERGENCY else got, label) for got, label in levelled]
         level = next((lv for lv in LEVELS if any(lv == got for got, _ in levelled)), ROUTINE)
         reasons = tuple(dict.fromkeys(label for got, label in levelled if got == level))

@@ -143,6 +143,8 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("a gradual loss of vision over the years", URGENT),
         ("went to the er yesterday with numbness in my groin", URGENT),
         ("went to the er yesterday with numbness in my groin and it is getting worse", EMERGENCY),
+        ("the er said it was a kidney stone and sent me home, now i have chills and a fever", EMERGENCY),
+        ("the er said it was a kidney stone and sent me home, the pain comes and goes", ROUTINE),
     ],
 )
 def test_levels_as_clinicians_use_them(text: str, level: str) -> None:
@@ -324,7 +326,9 @@ def test_worse_since_checked_must_name_known_signs(tmp_path: Path) -> None:
         "  window: 4\n", "  window: 4\n  worse_since_checked: [worse]\n"
     )
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ContentError, match=re.escape("worse_since_checked names no sign 'worse'")):
+    with pytest.raises(
+        ContentError, match=re.escape("worse_since_checked names no sign or combination 'worse'")
+    ):
         load_red_flags(path)
 
 
