@@ -145,6 +145,8 @@ def test_near_misses_are_rarely_flagged(suite_results: SuiteResults) -> None:
         ("went to the er yesterday with numbness in my groin and it is getting worse", EMERGENCY),
         ("the er said it was a kidney stone and sent me home, now i have chills and a fever", EMERGENCY),
         ("the er said it was a kidney stone and sent me home, the pain comes and goes", ROUTINE),
+        ("my legs have gone weak since this morning", EMERGENCY),  # "has gone" denies nothing here
+        ("the numbness in my groin has gone", ROUTINE),
     ],
 )
 def test_levels_as_clinicians_use_them(text: str, level: str) -> None:

@@ -172,9 +172,14 @@ def test_a_long_sms_conversation_is_read_up_to_the_limit_with_a_note(live_assist
 
 @pytest.mark.parametrize(
     "body",
-    ["bad chest pian and my arm feels heavy", "i cant brethe properly", "i want to kill myslef"],
+    [
+        "bad chest pian and my arm feels heavy",
+        "i cant brethe properly",
+        "i want to kill myslef",
+        "back went again and both legs have gone numb",
+    ],
 )
-def test_a_misspelled_emergency_texted_in_is_told_to_call_911(live_assistant, body):
+def test_a_misspelled_or_loosely_worded_emergency_texted_in_is_told_to_call_911(live_assistant, body):
     from clinic.triage import default_triage
 
     parts = text(live_assistant, fresh_number(), body)
