@@ -13,6 +13,7 @@ from clinic import asks, exercise_pages, exercise_replies
 from clinic.channels import SMS_CHANNEL
 from clinic.content import Content, Exercise, get_content
 from clinic.site import exercise_page_url
+from clinic.triage import assess
 
 
 def named_exercise(content: Content, tracker: Tracker, scan_text: bool = True) -> Exercise | None:
@@ -113,6 +114,16 @@ class ActionExplainExercise(Action):
             exercise = by_part or current
         else:
             exercise = current or by_part
+        if exercise is None and current is None and cues and assess(cues).physical_therapy:
+            # "Why does dexterity decrease with age?": a question about a problem, with no
+            # exercise named or under discussion, is offered an assessment, not "Which exercise?".
+            topic = content.topic_for_intent(asks.ASK_PT_CONCERN)
+            if topic is not None:
+                dispatcher.utter_message(
+                    text=exercise_replies.topic_reply(content, topic, asks.problem_question(cues)),
+                    buttons=exercise_replies.visit_buttons(),
+                )
+                return []
         if exercise is None:
             dispatcher.utter_message(
                 response="utter_ask_which_exercise",

@@ -61,6 +61,9 @@ class TriageClassifier(GraphComponent):
             "medical_intent": "ask_medical_other",
             # Intents that keep the classifier's answer even when the message is medical.
             "keep_intents": [],
+            # Of those, the ones kept only in a short message: a retraction answers the
+            # assistant ("no, I don't have that"); a long story that denies one thing asks something.
+            "keep_when_short": [],
             # Longest message for which a classifier-only red-flag guess asks the screening question.
             "screen_max_words": 12,
             # For a demoted message about a body area that nothing else routes.
@@ -71,6 +74,7 @@ class TriageClassifier(GraphComponent):
         self._intent_name: str = config["intent_name"]
         self._medical_intent: str = config["medical_intent"]
         self._keep = frozenset(config["keep_intents"])
+        self._keep_when_short = frozenset(config["keep_when_short"])
         self._screen_max_words: int = config["screen_max_words"]
         self._concern_intent: str = config["concern_intent"]
         self._triage = triage
@@ -96,7 +100,7 @@ class TriageClassifier(GraphComponent):
             if assessment.level != ROUTINE:
                 choose_intent(message, self._intent_name)
                 self._add_signs(message, assessment)
-            elif assessment.medical_other and not (predicted in self._keep and confident):
+            elif assessment.medical_other and not (confident and self._kept(predicted, text)):
                 choose_intent(message, self._medical_intent)
             elif predicted == self._intent_name and (
                 assessment.denied_only or len(text.split()) > self._screen_max_words
@@ -107,6 +111,11 @@ class TriageClassifier(GraphComponent):
             elif assessment.physical_therapy and leaves_problem_unanswered(message):
                 choose_intent(message, self._concern_intent)
         return messages
+
+    def _kept(self, predicted: str | None, text: str) -> bool:
+        if predicted in self._keep_when_short:
+            return len(text.split()) <= self._screen_max_words
+        return predicted in self._keep
 
     def _add_signs(self, message: Message, assessment: Assessment) -> None:
         text = message.get(TEXT)

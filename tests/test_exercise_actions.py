@@ -290,3 +290,16 @@ def test_diagnosis_question_about_a_knee_is_deflected_with_the_offer_to_be_seen(
 def test_medication_question_without_a_body_area_gets_the_plain_deflection():
     messages, _ = run_action(ActionDeflectQuestion(), make_tracker("how much ibuprofen", "ask_medication"))
     assert messages[0]["response"] == "utter_medication_deflect" and not messages[0].get("buttons")
+
+
+def test_a_question_about_a_problem_with_no_exercise_in_sight_is_offered_an_assessment():
+    messages, events = run_action(
+        ActionExplainExercise(), make_tracker("Why does dexterity get worse with age?", "ask_exercise", [])
+    )
+    assert messages[0]["text"].startswith(CONTENT.topics["pt_assessment"].openings["cause"])
+    assert payloads(messages[0]) == BOOKING_PAYLOADS and events == []
+
+
+def test_a_bare_why_with_no_exercise_in_sight_asks_which_exercise():
+    messages, _ = run_action(ActionExplainExercise(), make_tracker("why?", "ask_exercise", []))
+    assert messages[0].get("response") == "utter_ask_which_exercise"

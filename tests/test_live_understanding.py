@@ -143,6 +143,7 @@ def test_a_general_question_about_a_warning_sign_is_not_sent_to_911_or_a_doctor(
         "my 3 week old baby has a fever of 100.5",
         "sudden explosive headache, the worst i've ever had",
         "33 weeks pregnant and i haven't felt the baby move today",
+        "bulging disc and weakness and numbness down my right leg",
     ],
 )
 def test_these_emergencies_are_sent_to_911(live_assistant, message):
@@ -206,6 +207,8 @@ def test_the_stretch_asked_for_in_a_few_words_still_gets_its_steps(live_assistan
         "my arms and legs are covered in petechiae and i haven't hurt myself",
         "the scan showed compression of the spinal cord in my neck",
         "since i hit my head skiing last week i can't concentrate and light hurts my eyes",
+        "my ankle has been swollen for two days. it feels warm",
+        "running a low fever and all my joints ache",
     ],
 )
 def test_these_need_a_doctor_soon_not_911(live_assistant, message):
@@ -240,3 +243,13 @@ def test_the_offer_to_be_assessed_answers_the_kind_of_question_first(live_assist
     text, payloads = say(live_assistant, new_rest_sender(live_assistant), message)
     assert text.startswith(CONTENT.topics["pt_assessment"].openings[kind])
     assert CONTENT.visit_offer in text and "/request_appointment" in payloads
+
+
+def test_a_long_medical_question_is_not_taken_for_a_short_reply(live_assistant):
+    text, _ = say(
+        live_assistant,
+        new_rest_sender(live_assistant),
+        "My eczema flared up badly this week, no signs of infection, my doctor says my white blood cell "
+        "count is a bit low, any ideas why?",
+    )
+    assert first_sentence_of_medical_advice() in text
