@@ -306,8 +306,8 @@ def names_exercise(text: str, entities: Collection[Entity]) -> bool:
     if not found:
         return False
     words = len(text.split())
-    asks = words <= FOLLOW_UP_WORDS or asks_about_an_exercise(text)
-    loose = words > STORY_WORDS or not asks
+    asking = words <= FOLLOW_UP_WORDS or asks_about_an_exercise(text)
+    loose = words > STORY_WORDS or not asking
     content = get_content()
     return any(not (loose and content.is_bare_alias(e.text)) for e in found)
 
