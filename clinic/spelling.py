@@ -65,9 +65,13 @@ class Speller:
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         words = frozenset(w for w in vocabulary if len(w) >= MIN_LETTERS and w.isalpha())
-        english = SpellChecker().word_frequency.dictionary
+        dictionary = SpellChecker().word_frequency.dictionary
+        # Messages are read without apostrophes ("wasnt", "theres"), so contractions are English too.
+        contractions = {w.replace("'", "") for w in dictionary if "'" in w}
         self._words = words
-        self._english_near = frozenset(e for w in words for e in _edits(w) if e in english and e not in words)
+        self._english_near = frozenset(
+            e for w in words for e in _edits(w) if (e in dictionary or e in contractions) and e not in words
+        )
         self._by_deletion: dict[str, set[str]] = {}
         for word in words:
             for key in (word, *_deletions(word)):

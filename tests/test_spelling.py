@@ -35,6 +35,8 @@ def test_a_misspelled_rule_word_is_read_as_the_word_meant(typed, meant):
         "paint",  # English, one letter from "faint"
         "strike",  # English, one letter from "stroke"
         "paid",  # English, one letter from "pain"
+        "wasnt",  # "wasn't" as typed without its apostrophe, one letter from "hasnt"
+        "wouldnt",  # one letter from "couldnt"
         "alot",  # not English, but a four-letter rule word is read only from a swap
         "chests",  # a rule word's own ending is the stemmer's business
         "zzzz",
