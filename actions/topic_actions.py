@@ -21,7 +21,7 @@ from clinic.content import Content, Topic, get_content
 from clinic.exercise_replies import related_exercise_buttons, topic_reply, visit_buttons
 from clinic.triage import assess
 
-ASSESSMENT_INTENT = "ask_pt_concern"
+ASSESSMENT_INTENT = asks.ASK_PT_CONCERN
 
 
 def mentioned_areas(content: Content, tracker: Tracker) -> set[str]:
